@@ -1,0 +1,60 @@
+"""`bawaba worker`: the django-tasks-db worker, plus a heartbeat row that /healthz reads."""
+
+import logging
+import os
+import socket
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
+
+from bawaba.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, worker_id: str, interval: float) -> None:
+        super().__init__(name="bawaba-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.interval = interval
+        self.started_at = timezone.now()
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        close_old_connections()
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={
+                "hostname": socket.gethostname()[:255],
+                "pid": os.getpid(),
+                "started_at": self.started_at,
+                "seen_at": timezone.now(),
+            },
+        )
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.beat()
+            except Exception:  # a missed beat must never kill the worker; /healthz shows it stale
+                logger.exception("worker heartbeat failed")
+            self.stopped.wait(self.interval)
+
+
+class Command(DBWorkerCommand):
+    help = "Run a background task worker and record its heartbeat."
+
+    def handle(self, *args, **options):
+        worker_id = options.get("worker_id") or get_random_string(32)
+        options["worker_id"] = worker_id
+        heartbeat = Heartbeat(worker_id, settings.BAWABA_WORKER_HEARTBEAT_SECONDS)
+        heartbeat.start()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            heartbeat.stopped.set()
+            WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

@@ -1,0 +1,21 @@
+"""`bawaba demo accounts`: create the demo accounts and print them (refuses outside DEBUG)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bawaba.demo.accounts import ensure_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Demo data for development."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("accounts", help="Create the demo accounts and print how to sign in.")
+
+    def handle(self, *args, action, **options):
+        if not settings.DEBUG:
+            raise CommandError("demo accounts have well-known passwords: they are only made with DEBUG on")
+        self.stdout.write("Demo accounts (sign in at http://127.0.0.1:8000/ar/account/sign-in/):")
+        for account in ensure_demo_accounts():
+            self.stdout.write(f"  {account.username:<10} password {account.password:<22} {account.role}")

@@ -1,0 +1,118 @@
+"""The citizen portal's public pages: home, browsing the catalogue, service pages, search and help."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from bawaba.catalogue import selectors
+from bawaba.catalogue.models import Channel
+
+from .page_cache import anonymous_page_cache
+
+PAGE_SIZE = 24
+
+
+@anonymous_page_cache()
+def home(request):
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "popular": selectors.services_popular(limit=8),
+            "life_events": selectors.life_event_list(),
+            "categories": selectors.category_list(),
+            "agencies": selectors.agency_list(),
+        },
+    )
+
+
+def _page(request, services):
+    return Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@anonymous_page_cache(params=("page", "channel"))
+def service_list(request):
+    channel = request.GET.get("channel") or None
+    if channel not in (None, *Channel.values):
+        channel = None
+    return render(
+        request,
+        "portal/service_list.html",
+        {"page": _page(request, selectors.service_list(channel=channel)), "channel": channel, "channels": Channel.choices},
+    )
+
+
+@anonymous_page_cache()
+def service_detail(request, code: str):
+    service = selectors.service_get(code=code)
+    if service is None:
+        raise Http404(_("There is no service with this code."))
+    return render(request, "portal/service_detail.html", {"service": service, "definition": service.definition})
+
+
+@login_required
+def service_start(request, code: str):
+    service = selectors.service_get(code=code)
+    if service is None:
+        raise Http404(_("There is no service with this code."))
+    return render(request, "portal/service_start.html", {"service": service, "definition": service.definition})
+
+
+@anonymous_page_cache()
+def agency_list(request):
+    return render(request, "portal/agency_list.html", {"agencies": selectors.agency_list()})
+
+
+@anonymous_page_cache(params=("page",))
+def agency_detail(request, code: str):
+    agency = selectors.agency_get(code=code)
+    if agency is None:
+        raise Http404(_("There is no agency with this code."))
+    page = _page(request, selectors.service_list(agency=code))
+    return render(request, "portal/agency_detail.html", {"agency": agency, "page": page})
+
+
+@anonymous_page_cache()
+def category_list(request):
+    return render(request, "portal/category_list.html", {"categories": selectors.category_list()})
+
+
+@anonymous_page_cache(params=("page",))
+def category_detail(request, code: str):
+    category = selectors.category_get(code=code)
+    if category is None:
+        raise Http404(_("There is no category with this code."))
+    page = _page(request, selectors.service_list(category=code))
+    return render(request, "portal/category_detail.html", {"category": category, "page": page})
+
+
+@anonymous_page_cache()
+def life_event_list(request):
+    return render(request, "portal/life_event_list.html", {"life_events": selectors.life_event_list()})
+
+
+@anonymous_page_cache(params=("page",))
+def life_event_detail(request, code: str):
+    life_event = selectors.life_event_get(code=code)
+    if life_event is None:
+        raise Http404(_("There is no life event with this code."))
+    page = _page(request, selectors.service_list(life_event=code))
+    return render(request, "portal/life_event_detail.html", {"life_event": life_event, "page": page})
+
+
+@anonymous_page_cache(params=("q",))
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = list(selectors.service_lookup(query=query)) if query else []
+    return render(
+        request,
+        "portal/search.html",
+        {"query": query, "results": results, "categories": selectors.category_list() if not results else None},
+    )
+
+
+@anonymous_page_cache()
+def help_page(request):
+    return render(request, "portal/help.html", {"categories": selectors.category_list()})
