@@ -1,7 +1,7 @@
 """/api/v1/services: the published catalogue for other systems and apps."""
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from bawaba.catalogue import selectors
@@ -44,7 +44,7 @@ def list_services(request, filters: Query[ServiceFilters]):
 def get_service(request, code: str):
     service = selectors.service_get(code=code)
     if service is None:
-        return 404, {"detail": _("There is no service with this code.")}
+        return Status(404, {"detail": _("There is no service with this code.")})
     definition = service.definition
     return {
         **service_export(service),

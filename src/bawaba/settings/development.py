@@ -21,3 +21,9 @@ def _machine_secret() -> str:
 
 
 SECRET_KEY = env.secret("BAWABA_SECRET_KEY") or _machine_secret()
+
+# Static files straight from the source folders, re-read on change; production collects them.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

@@ -1,0 +1,41 @@
+// Copies the self-hosted assets the site serves from node_modules into
+// src/bawaba/static/bawaba/: the woff2 font files that src/app.css declares
+// (@font-face, url("fonts/...")) and htmx.min.js. Files are copied byte for byte,
+// and stale files in fonts/ are removed, so the output only depends on package-lock.json.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const frontend = join(here, "..");
+const nodeModules = join(frontend, "node_modules");
+const staticDir = join(frontend, "..", "src", "bawaba", "static", "bawaba");
+const fontsDir = join(staticDir, "fonts");
+
+function packageFile(pkg, ...parts) {
+  const file = join(nodeModules, ...pkg.split("/"), ...parts);
+  if (!existsSync(file)) throw new Error(`${file} not found: run "npm ci" in frontend/ first`);
+  return file;
+}
+
+// Fonts: the woff2 files named in src/app.css, nothing else (weights 400 and 700,
+// subsets arabic and latin). Reading the names from app.css keeps the two in step.
+const FONT_PACKAGE = "@fontsource/readex-pro";
+const appCss = readFileSync(join(frontend, "src", "app.css"), "utf8");
+const fonts = [...new Set([...appCss.matchAll(/url\(["']?fonts\/([^"')]+\.woff2)["']?\)/g)].map((m) => m[1]))].sort();
+if (fonts.length === 0) throw new Error("src/app.css declares no url(\"fonts/*.woff2\")");
+
+mkdirSync(fontsDir, { recursive: true });
+for (const name of readdirSync(fontsDir)) {
+  if (!fonts.includes(name)) rmSync(join(fontsDir, name), { recursive: true });
+}
+for (const name of fonts) {
+  copyFileSync(packageFile(FONT_PACKAGE, "files", name), join(fontsDir, name));
+}
+
+// htmx (2.0.x line, pinned in package.json).
+const htmxVersion = JSON.parse(readFileSync(packageFile("htmx.org", "package.json"), "utf8")).version;
+if (!htmxVersion.startsWith("2.")) throw new Error(`htmx.org ${htmxVersion}: the templates expect htmx 2.x`);
+copyFileSync(packageFile("htmx.org", "dist", "htmx.min.js"), join(staticDir, "htmx.min.js"));
+
+console.log(`copied ${fonts.length} fonts to ${fontsDir} and htmx ${htmxVersion} to ${join(staticDir, "htmx.min.js")}`);
