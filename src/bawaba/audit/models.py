@@ -17,7 +17,9 @@ class AuditEntry(models.Model):
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
-    actor = models.CharField(_("actor"), max_length=200, help_text=_("Who did it: user id, system or command."))
+    actor = models.CharField(
+        _("actor"), max_length=200, help_text=_("Who did it: user id, system or command.")
+    )
     on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True)
     subject_type = models.CharField(_("subject type"), max_length=100)
     subject_id = models.CharField(_("subject id"), max_length=200, db_index=True)
@@ -47,3 +49,6 @@ class AuditChainHead(models.Model):
 
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit chain head #{self.sequence}"

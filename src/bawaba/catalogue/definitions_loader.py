@@ -84,10 +84,7 @@ def _line(root, path) -> int:
     """1-based line of the deepest node on `path` that the document has."""
     node, line = root, 0
     for step in path:
-        if isinstance(node, CommentedMap) and step in node:
-            line = node.lc.data[step][0]
-            node = node[step]
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, CommentedMap) and step in node) or (isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node)):
             line = node.lc.data[step][0]
             node = node[step]
         else:
@@ -101,7 +98,11 @@ def _schema_errors(name: str, document, plain, display: str) -> list[DefinitionE
     errors = []
     for error in sorted(_validator(name).iter_errors(plain), key=lambda e: list(map(str, e.absolute_path))):
         location = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        errors.append(DefinitionError(display, _line(document, list(error.absolute_path)), f"{location}: {error.message}"))
+        errors.append(
+            DefinitionError(
+                display, _line(document, list(error.absolute_path)), f"{location}: {error.message}"
+            )
+        )
     return errors
 
 
@@ -136,12 +137,20 @@ def _duplicates(document, plain, section: str, key: str, display: str) -> list[D
     for index, item in enumerate(plain.get(section) or []):
         value = item.get(key) if isinstance(item, dict) else None
         if value in seen:
-            errors.append(DefinitionError(display, _line(document, [section, index, key]), f"{section}/{index}/{key}: {value!r} appears twice"))
+            errors.append(
+                DefinitionError(
+                    display,
+                    _line(document, [section, index, key]),
+                    f"{section}/{index}/{key}: {value!r} appears twice",
+                )
+            )
         seen.add(value)
     return errors
 
 
-def read_agency_file(path: Path, taxonomy: Taxonomy, display: str | None = None) -> tuple[AgencyFile | None, list[DefinitionError]]:
+def read_agency_file(
+    path: Path, taxonomy: Taxonomy, display: str | None = None
+) -> tuple[AgencyFile | None, list[DefinitionError]]:
     display = display or path.name
     document, errors = _read(path, display)
     if errors:
@@ -152,10 +161,15 @@ def read_agency_file(path: Path, taxonomy: Taxonomy, display: str | None = None)
         return None, errors
 
     def error(where: list, reason: str) -> None:
-        errors.append(DefinitionError(display, _line(document, where), f"{'/'.join(map(str, where))}: {reason}"))
+        errors.append(
+            DefinitionError(display, _line(document, where), f"{'/'.join(map(str, where))}: {reason}")
+        )
 
     if plain["agency"]["code"] != path.stem:
-        error(["agency", "code"], f"the agency code {plain['agency']['code']!r} must match the file name {path.stem!r}")
+        error(
+            ["agency", "code"],
+            f"the agency code {plain['agency']['code']!r} must match the file name {path.stem!r}",
+        )
     errors += _duplicates(document, plain, "services", "code", display)
     for index, service in enumerate(plain["services"]):
         where = ["services", index]
@@ -167,7 +181,10 @@ def read_agency_file(path: Path, taxonomy: Taxonomy, display: str | None = None)
         for position, rule in enumerate(service.get("fees", {}).get("rules", [])):
             labels = rule.get("options")
             if rule["kind"] == "option" and labels is not None and set(labels) != set(rule["amounts"]):
-                error([*where, "fees", "rules", position, "options"], "option labels must name exactly the options that have amounts")
+                error(
+                    [*where, "fees", "rules", position, "options"],
+                    "option labels must name exactly the options that have amounts",
+                )
         documents = [d["code"] for d in service.get("documents", [])]
         if len(documents) != len(set(documents)):
             error([*where, "documents"], "a document code appears twice")
@@ -181,7 +198,9 @@ def read_catalogue(directory: Path) -> Catalogue:
     """Every file of a definitions folder. A file with any error is rejected whole."""
     taxonomy_path = directory / TAXONOMY_FILE
     if not taxonomy_path.exists():
-        return Catalogue(None, [], [DefinitionError(TAXONOMY_FILE, 1, f"missing from {directory}")], [taxonomy_path])
+        return Catalogue(
+            None, [], [DefinitionError(TAXONOMY_FILE, 1, f"missing from {directory}")], [taxonomy_path]
+        )
     taxonomy, errors = read_taxonomy(taxonomy_path)
     if taxonomy is None:
         return Catalogue(None, [], errors, [taxonomy_path])
@@ -194,7 +213,11 @@ def read_catalogue(directory: Path) -> Catalogue:
         if loaded:
             for service, line in zip(loaded.services, loaded.service_lines, strict=True):
                 if (other := owner.get(service["code"])) is not None:
-                    file_errors.append(DefinitionError(path.name, line, f"service code {service['code']!r} is already defined in {other}"))
+                    file_errors.append(
+                        DefinitionError(
+                            path.name, line, f"service code {service['code']!r} is already defined in {other}"
+                        )
+                    )
             if not file_errors:
                 owner.update({s["code"]: path.name for s in loaded.services})
         if file_errors:

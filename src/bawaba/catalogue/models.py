@@ -104,7 +104,9 @@ class Service(BilingualMixin, BaseModel):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services")
     life_events = models.ManyToManyField(LifeEvent, related_name="services", blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.ACTIVE, db_index=True
+    )
     current_version = models.ForeignKey(
         "ServiceVersion", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -155,7 +157,9 @@ class ServiceVersion(BaseModel):
 
     class Meta:
         ordering = ["service", "number"]
-        constraints = [models.UniqueConstraint(fields=["service", "number"], name="catalogue_version_number_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "number"], name="catalogue_version_number_once")
+        ]
         verbose_name = _("service version")
         verbose_name_plural = _("service versions")
 

@@ -26,7 +26,7 @@ def _active() -> QuerySet[Service]:
     return (
         Service.objects.filter(status=Service.Status.ACTIVE)
         .select_related("agency", "category")
-        .prefetch_related(Prefetch("channels", queryset=ServiceChannel.objects.order_by("channel")))
+        .prefetch_related(Prefetch("channels", queryset=ServiceChannel.objects.order_by("id")))
     )
 
 
@@ -50,7 +50,9 @@ def service_list(
 
 
 def service_get(*, code: str) -> Service | None:
-    return _active().select_related("current_version").prefetch_related("life_events").filter(code=code).first()
+    return (
+        _active().select_related("current_version").prefetch_related("life_events").filter(code=code).first()
+    )
 
 
 def services_popular(*, limit: int = 8) -> QuerySet[Service]:

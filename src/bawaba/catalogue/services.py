@@ -10,7 +10,7 @@ from bawaba.events.services import event_emit
 
 from . import revision
 from .definitions_loader import AgencyFile, Catalogue, Taxonomy, definition_hash
-from .models import Agency, Category, LifeEvent, Service, ServiceChannel, ServiceVersion
+from .models import Agency, Category, Channel, LifeEvent, Service, ServiceChannel, ServiceVersion
 
 __all__ = ["PublishReport", "catalogue_publish"]
 
@@ -40,10 +40,17 @@ def catalogue_publish(*, catalogue: Catalogue, actor: str) -> PublishReport:
 
 @transaction.atomic
 def _taxonomy_publish(*, taxonomy: Taxonomy, actor: str) -> None:
-    changed = _upsert_entries(Category, taxonomy.categories) | _upsert_entries(LifeEvent, taxonomy.life_events)
+    changed = _upsert_entries(Category, taxonomy.categories) | _upsert_entries(
+        LifeEvent, taxonomy.life_events
+    )
     if changed:
-        audit_record(action="catalogue.taxonomy.published", actor=actor, subject_type="taxonomy",
-                     subject_id="taxonomy", data={"changed": sorted(changed)})
+        audit_record(
+            action="catalogue.taxonomy.published",
+            actor=actor,
+            subject_type="taxonomy",
+            subject_id="taxonomy",
+            data={"changed": sorted(changed)},
+        )
         transaction.on_commit(revision.bump)
 
 
@@ -51,9 +58,12 @@ def _upsert_entries(model, entries: list[dict]) -> set[str]:
     changed = set()
     for entry in entries:
         values = {
-            "name_ar": entry["name"]["ar"], "name_en": entry["name"]["en"],
-            "description_ar": entry["description"]["ar"], "description_en": entry["description"]["en"],
-            "icon": entry["icon"], "order": entry.get("order", 100),
+            "name_ar": entry["name"]["ar"],
+            "name_en": entry["name"]["en"],
+            "description_ar": entry["description"]["ar"],
+            "description_en": entry["description"]["en"],
+            "icon": entry["icon"],
+            "order": entry.get("order", 100),
         }
         obj, created = model.objects.get_or_create(code=entry["code"], defaults=values)
         if created or any(getattr(obj, k) != v for k, v in values.items()):
@@ -68,10 +78,15 @@ def _upsert_entries(model, entries: list[dict]) -> set[str]:
 def _agency_file_publish(*, agency_file: AgencyFile, actor: str, report: PublishReport) -> None:
     data = agency_file.agency
     agency_values = {
-        "name_ar": data["name"]["ar"], "name_en": data["name"]["en"],
-        "short_name_ar": data.get("short_name", {}).get("ar", ""), "short_name_en": data.get("short_name", {}).get("en", ""),
-        "description_ar": data["description"]["ar"], "description_en": data["description"]["en"],
-        "website": data.get("website", ""), "phone": data.get("phone", ""), "email": data.get("email", ""),
+        "name_ar": data["name"]["ar"],
+        "name_en": data["name"]["en"],
+        "short_name_ar": data.get("short_name", {}).get("ar", ""),
+        "short_name_en": data.get("short_name", {}).get("en", ""),
+        "description_ar": data["description"]["ar"],
+        "description_en": data["description"]["en"],
+        "website": data.get("website", ""),
+        "phone": data.get("phone", ""),
+        "email": data.get("email", ""),
     }
     agency, _ = Agency.objects.update_or_create(code=data["code"], defaults=agency_values)
     categories = {c.code: c for c in Category.objects.all()}
@@ -81,10 +96,18 @@ def _agency_file_publish(*, agency_file: AgencyFile, actor: str, report: Publish
 
     for definition in agency_file.services:
         code = definition["code"]
-        service = existing.pop(code, None) or Service.objects.filter(code=code).select_related("current_version").first()
+        service = (
+            existing.pop(code, None)
+            or Service.objects.filter(code=code).select_related("current_version").first()
+        )
         digest = definition_hash(definition)
-        if service and service.current_version and service.current_version.content_hash == digest \
-                and service.status == Service.Status.ACTIVE and service.agency_id == agency.pk:
+        if (
+            service
+            and service.current_version
+            and service.current_version.content_hash == digest
+            and service.status == Service.Status.ACTIVE
+            and service.agency_id == agency.pk
+        ):
             report.unchanged.append(code)
             continue
         is_new = service is None
@@ -94,28 +117,45 @@ def _agency_file_publish(*, agency_file: AgencyFile, actor: str, report: Publish
         if is_new or service.current_version is None or service.current_version.content_hash != digest:
             number = (service.current_version.number if service.current_version else 0) + 1
             version = ServiceVersion.objects.create(
-                service=service, number=number, definition=definition, content_hash=digest, source=source, published_by=actor
+                service=service,
+                number=number,
+                definition=definition,
+                content_hash=digest,
+                source=source,
+                published_by=actor,
             )
             service.current_version = version
             service.save(update_fields=["current_version"])
         service.life_events.set([life_events[e] for e in definition.get("life_events", [])])
         ServiceChannel.objects.filter(service=service).delete()
-        ServiceChannel.objects.bulk_create(ServiceChannel(service=service, channel=c) for c in definition["channels"])
+        # Rows in the platform's channel order, so every page lists channels the same way.
+        channels = [c for c in Channel.values if c in definition["channels"]]
+        ServiceChannel.objects.bulk_create(ServiceChannel(service=service, channel=c) for c in channels)
         (report.created if is_new else report.updated).append(code)
         audit_record(
-            action="catalogue.service.published", actor=actor, subject_type="service", subject_id=code,
+            action="catalogue.service.published",
+            actor=actor,
+            subject_type="service",
+            subject_id=code,
             data={"version": service.current_version.number, "hash": digest, "source": source},
         )
-        event_emit(name="catalogue.service.published",
-                   payload={"code": code, "version": service.current_version.number, "agency": agency.code})
+        event_emit(
+            name="catalogue.service.published",
+            payload={"code": code, "version": service.current_version.number, "agency": agency.code},
+        )
 
     for code, service in existing.items():
         if service.status != Service.Status.WITHDRAWN:
             service.status = Service.Status.WITHDRAWN
             service.save(update_fields=["status", "updated_at"])
             report.withdrawn.append(code)
-            audit_record(action="catalogue.service.withdrawn", actor=actor, subject_type="service", subject_id=code,
-                         data={"source": source})
+            audit_record(
+                action="catalogue.service.withdrawn",
+                actor=actor,
+                subject_type="service",
+                subject_id=code,
+                data={"source": source},
+            )
             event_emit(name="catalogue.service.withdrawn", payload={"code": code, "agency": agency.code})
     transaction.on_commit(revision.bump)
 

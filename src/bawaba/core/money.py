@@ -4,7 +4,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 # Minor units per major unit; currencies not listed have two decimals.
-_EXPONENT = {"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3, "JPY": 0, "KRW": 0, "MNT": 2}
+_EXPONENT = {
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
+    "JPY": 0,
+    "KRW": 0,
+    "MNT": 2,
+}
 _SYMBOL_AR = {"EGP": "ج.م", "SAR": "ر.س", "AED": "د.إ", "IQD": "د.ع", "JOD": "د.أ", "KWD": "د.ك", "USD": "$"}
 
 

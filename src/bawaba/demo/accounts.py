@@ -15,7 +15,13 @@ class DemoAccount:
 
 
 ACCOUNTS = [
-    DemoAccount("admin", "bawaba-admin-2026", "platform admin (Django admin at /ar/admin/)", staff=True, superuser=True),
+    DemoAccount(
+        "admin",
+        "bawaba-admin-2026",
+        "platform admin (Django admin at /ar/admin/)",
+        staff=True,
+        superuser=True,
+    ),
     DemoAccount("citizen", "bawaba-citizen-2026", "citizen"),
 ]
 

@@ -10,5 +10,9 @@ NAMES = {"ar": "العربية", "en": "English"}
 def language_switch(request):
     other = "en" if current_language() == "ar" else "ar"
     return {
-        "other_language": {"code": other, "name": NAMES[other], "url": translate_url(request.get_full_path(), other)},
+        "other_language": {
+            "code": other,
+            "name": NAMES[other],
+            "url": translate_url(request.get_full_path(), other),
+        },
     }

@@ -37,7 +37,9 @@ def anonymous_page_cache(*, params: tuple[str, ...] = ()):
             # A page that used the CSRF token or set a cookie belongs to one visitor only.
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if response.status_code == 200 and not personal and not response.streaming:
-                cache.set(key, (response.content, response["Content-Type"]), settings.BAWABA_PAGE_CACHE_SECONDS)
+                cache.set(
+                    key, (response.content, response["Content-Type"]), settings.BAWABA_PAGE_CACHE_SECONDS
+                )
             return response
 
         return wrapper

@@ -18,6 +18,8 @@ urlpatterns = [
     path("life-events/<slug:code>/", views.life_event_detail, name="life_event_detail"),
     path("search/", views.search, name="search"),
     path("help/", views.help_page, name="help"),
-    path("account/sign-in/", auth_views.LoginView.as_view(template_name="portal/sign_in.html"), name="sign_in"),
+    path(
+        "account/sign-in/", auth_views.LoginView.as_view(template_name="portal/sign_in.html"), name="sign_in"
+    ),
     path("account/sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
 ]

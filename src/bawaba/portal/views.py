@@ -40,7 +40,11 @@ def service_list(request):
     return render(
         request,
         "portal/service_list.html",
-        {"page": _page(request, selectors.service_list(channel=channel)), "channel": channel, "channels": Channel.choices},
+        {
+            "page": _page(request, selectors.service_list(channel=channel)),
+            "channel": channel,
+            "channels": Channel.choices,
+        },
     )
 
 
@@ -49,7 +53,9 @@ def service_detail(request, code: str):
     service = selectors.service_get(code=code)
     if service is None:
         raise Http404(_("There is no service with this code."))
-    return render(request, "portal/service_detail.html", {"service": service, "definition": service.definition})
+    return render(
+        request, "portal/service_detail.html", {"service": service, "definition": service.definition}
+    )
 
 
 @login_required
@@ -57,7 +63,9 @@ def service_start(request, code: str):
     service = selectors.service_get(code=code)
     if service is None:
         raise Http404(_("There is no service with this code."))
-    return render(request, "portal/service_start.html", {"service": service, "definition": service.definition})
+    return render(
+        request, "portal/service_start.html", {"service": service, "definition": service.definition}
+    )
 
 
 @anonymous_page_cache()
@@ -109,7 +117,11 @@ def search(request):
     return render(
         request,
         "portal/search.html",
-        {"query": query, "results": results, "categories": selectors.category_list() if not results else None},
+        {
+            "query": query,
+            "results": results,
+            "categories": selectors.category_list() if not results else None,
+        },
     )
 
 

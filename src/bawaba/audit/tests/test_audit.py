@@ -11,7 +11,13 @@ pytestmark = pytest.mark.django_db
 
 def record(n: int) -> list[AuditEntry]:
     return [
-        audit_record(action="test.did", actor="user:1", subject_type="thing", subject_id=str(i), data={"i": i, "ar": "نص"})
+        audit_record(
+            action="test.did",
+            actor="user:1",
+            subject_type="thing",
+            subject_id=str(i),
+            data={"i": i, "ar": "نص"},
+        )
         for i in range(n)
     ]
 

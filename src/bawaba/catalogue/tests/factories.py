@@ -43,7 +43,10 @@ def _definition(service: Service) -> dict:
         "channels": ["online"],
         "assurance": service.assurance,
         "sla_working_days": service.sla_working_days,
-        "fees": {"currency": "EGP", "rules": [{"kind": "fixed", "label": {"ar": "رسم", "en": "Fee"}, "amount": 5000}]},
+        "fees": {
+            "currency": "EGP",
+            "rules": [{"kind": "fixed", "label": {"ar": "رسم", "en": "Fee"}, "amount": 5000}],
+        },
     }
 
 
@@ -73,7 +76,11 @@ class ServiceFactory(factory.django.DjangoModelFactory):
             return
         definition = _definition(self)
         self.current_version = ServiceVersion.objects.create(
-            service=self, number=1, definition=definition, content_hash=definition_hash(definition), published_by="test"
+            service=self,
+            number=1,
+            definition=definition,
+            content_hash=definition_hash(definition),
+            published_by="test",
         )
         self.save(update_fields=["current_version"])
         ServiceChannel.objects.create(service=self, channel="online")

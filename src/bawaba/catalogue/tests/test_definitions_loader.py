@@ -76,7 +76,9 @@ def test_broken_yaml_names_file_and_line(folder):
 
 
 def test_missing_english_name_names_the_line_and_field(folder):
-    text = GOOD.format(code="test-agency").replace("name: {ar: إصدار تصريح, en: Issue a permit}", "name: {ar: إصدار تصريح}")
+    text = GOOD.format(code="test-agency").replace(
+        "name: {ar: إصدار تصريح, en: Issue a permit}", "name: {ar: إصدار تصريح}"
+    )
     write(folder, "test-agency.yaml", text)
     (error,) = read_catalogue(folder).errors
     assert (error.file, error.line) == ("test-agency.yaml", 7)
@@ -84,8 +86,10 @@ def test_missing_english_name_names_the_line_and_field(folder):
 
 
 def test_unknown_channel_and_category_are_refused_with_lines(folder):
-    text = GOOD.format(code="test-agency").replace("[online, centre]", "[online, pigeon]").replace(
-        "category: family", "category: nowhere"
+    text = (
+        GOOD.format(code="test-agency")
+        .replace("[online, centre]", "[online, pigeon]")
+        .replace("category: family", "category: nowhere")
     )
     write(folder, "test-agency.yaml", text)
     errors = read_catalogue(folder).errors
@@ -93,7 +97,11 @@ def test_unknown_channel_and_category_are_refused_with_lines(folder):
 
 
 def test_unknown_category_refused(folder):
-    write(folder, "test-agency.yaml", GOOD.format(code="test-agency").replace("category: family", "category: nowhere"))
+    write(
+        folder,
+        "test-agency.yaml",
+        GOOD.format(code="test-agency").replace("category: family", "category: nowhere"),
+    )
     (error,) = read_catalogue(folder).errors
     assert error.line == 10 and "unknown category 'nowhere'" in error.reason
 

@@ -54,7 +54,9 @@ def test_a_change_makes_a_new_version_and_keeps_the_old_one(folder):
     publish(folder)
     first = Service.objects.get(code="test-agency.permit.issue").current_version
     path = folder / "test-agency.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("amount: 2500", "amount: 3000"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("amount: 2500", "amount: 3000"), encoding="utf-8"
+    )
     report = publish(folder)
     assert report.updated == ["test-agency.permit.issue"]
     service = Service.objects.get(code="test-agency.permit.issue")
@@ -77,7 +79,9 @@ def test_a_service_removed_from_its_file_is_withdrawn_not_deleted(folder):
 def test_a_bad_file_changes_nothing_already_published(folder):
     publish(folder)
     path = folder / "test-agency.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("amount: 2500", "amount: lots"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("amount: 2500", "amount: lots"), encoding="utf-8"
+    )
     catalogue = read_catalogue(folder)
     assert catalogue.rejected and not catalogue.files
     catalogue_publish(catalogue=catalogue, actor="user:42")

@@ -18,7 +18,11 @@ def bawaba(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("BAWABA_", "DJANGO_"))}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "bawaba.manage", *args], env=environment, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bawaba.manage", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

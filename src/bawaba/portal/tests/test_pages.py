@@ -37,7 +37,9 @@ def test_every_page_renders_in_both_languages_with_a_switch_to_the_same_page(cli
     html = response.content.decode()
     assert f'<html lang="{lang}" dir="{direction}">' in html
     other = "en" if lang == "ar" else "ar"
-    switch = re.search(r'<a href="([^"]+)" lang="(\w+)" hreflang="\w+"[^>]*data-testid="language-switch"', html)
+    switch = re.search(
+        r'<a href="([^"]+)" lang="(\w+)" hreflang="\w+"[^>]*data-testid="language-switch"', html
+    )
     assert switch and switch.group(2) == other
     assert switch.group(1).replace("&amp;", "&") == page.format(lang=other)
 
@@ -45,6 +47,11 @@ def test_every_page_renders_in_both_languages_with_a_switch_to_the_same_page(cli
 def test_root_sends_visitors_to_arabic_by_default(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/ar/"
+
+
+def test_root_follows_the_browser_language_when_it_is_one_we_speak(client):
+    assert client.get("/", headers={"accept-language": "en-US,en;q=0.9"})["Location"] == "/en/"
+    assert client.get("/", headers={"accept-language": "fr-FR"})["Location"] == "/ar/"
 
 
 def test_root_remembers_the_language_last_chosen(client):
@@ -103,7 +110,9 @@ def test_search_folds_hamza_and_ta_marbuta(client):
 
 
 class TestPageCache:
-    def test_anonymous_pages_are_served_from_cache_until_the_catalogue_changes(self, client, django_assert_num_queries):
+    def test_anonymous_pages_are_served_from_cache_until_the_catalogue_changes(
+        self, client, django_assert_num_queries
+    ):
         client.get("/ar/services/civil.id-card.renew/")
         with django_assert_num_queries(0):
             assert client.get("/ar/services/civil.id-card.renew/").status_code == 200

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="Validate definition files and publish the valid ones.")
-        load.add_argument("--dir", type=Path, default=None, help="Definitions folder (default: the shipped catalogue).")
+        load.add_argument(
+            "--dir", type=Path, default=None, help="Definitions folder (default: the shipped catalogue)."
+        )
         load.add_argument("--check", action="store_true", help="Validate only; publish nothing.")
         load.add_argument("--actor", default="command:catalogue-load")
         export = sub.add_parser("export", help="Print the published catalogue.")
@@ -27,7 +29,9 @@ class Command(BaseCommand):
         synth = sub.add_parser("synth", help="Write a large synthetic catalogue for scale tests.")
         synth.add_argument("--services", type=int, default=1200)
         synth.add_argument("--agencies", type=int, default=86)
-        synth.add_argument("--out", type=Path, default=None, help="Folder to write (default: var/synth-catalogue).")
+        synth.add_argument(
+            "--out", type=Path, default=None, help="Folder to write (default: var/synth-catalogue)."
+        )
         synth.add_argument("--seed", type=int, default=2026)
         synth.add_argument("--load", action="store_true", help="Publish it after writing.")
 
@@ -62,8 +66,13 @@ class Command(BaseCommand):
     def handle_synth(self, *, services, agencies, out, seed, load, **_):
         out = out or Path(settings.VAR_DIR) / "synth-catalogue"
         try:
-            written = synthesise(services=services, agencies=agencies, out=out, seed=seed,
-                                 taxonomy=Path(settings.BAWABA_CATALOGUE_DIR) / TAXONOMY_FILE)
+            written = synthesise(
+                services=services,
+                agencies=agencies,
+                out=out,
+                seed=seed,
+                taxonomy=Path(settings.BAWABA_CATALOGUE_DIR) / TAXONOMY_FILE,
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"wrote {services} services from {len(written)} agencies to {out}")

@@ -1,0 +1,145 @@
+"""A citizen in a real browser: Debian's Chromium driven by Playwright, axe-core for accessibility."""
+
+import gzip
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import urlopen
+
+import pytest
+from django.conf import settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_catalogue_live")]
+
+AXE = Path(settings.PROJECT_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+PAGES = [
+    "/{lang}/",
+    "/{lang}/services/",
+    "/{lang}/services/civil.id-card.renew/",
+    "/{lang}/categories/",
+    "/{lang}/categories/family/",
+    "/{lang}/agencies/",
+    "/{lang}/agencies/traffic/",
+    "/{lang}/life-events/",
+    "/{lang}/life-events/having-a-baby/",
+    "/{lang}/search/?q=passport",
+    "/{lang}/search/?q=zzzz",
+    "/{lang}/help/",
+    "/{lang}/account/sign-in/",
+    "/{lang}/no-such-page/",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar-EG")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_citizen_browses_home_category_service_then_switches_to_english(page, live_server):
+    page.goto(f"{live_server.url}/")
+    assert page.url.endswith("/ar/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    shot(page, "home-ar")
+
+    page.get_by_role("link", name="الأسرة والأحوال المدنية").first.click()
+    assert page.url.endswith("/ar/categories/family/")
+    assert page.get_by_role("heading", level=1).inner_text() == "الأسرة والأحوال المدنية"
+
+    page.get_by_role("link", name="تجديد البطاقة الوطنية").click()
+    assert page.url.endswith("/ar/services/civil.id-card.renew/")
+    assert page.get_by_role("heading", level=1).inner_text() == "تجديد البطاقة الوطنية"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shot(page, "service-ar")
+
+    page.get_by_test_id("language-switch").click()
+    assert page.url.endswith("/en/services/civil.id-card.renew/")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert page.get_by_role("heading", level=1).inner_text() == "Renew national ID card"
+    shot(page, "service-en")
+
+    page.goto(f"{live_server.url}/")
+    assert page.url.endswith("/en/"), "the language chosen is remembered"
+    shot(page, "home-en")
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_pages_have_no_serious_accessibility_violations(browser, live_server, lang):
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    failures = {}
+    for template in PAGES:
+        path = template.format(lang=lang)
+        page.goto(f"{live_server.url}{path}")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            failures[path] = serious
+    context.close()
+    assert failures == {}
+
+
+def test_pages_work_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ar/")
+    page.get_by_label("ماذا تحتاج؟").fill("جواز السفر")
+    page.get_by_role("button", name="بحث").click()
+    assert "/ar/search/" in page.url
+    page.get_by_role("link", name="تجديد جواز السفر").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "تجديد جواز السفر"
+    page.locator("summary").first.click()
+    assert page.locator("details").first.get_attribute("open") is not None
+    page.goto(f"{live_server.url}/ar/services/?channel=abroad")
+    assert page.locator("#channel").input_value() == "abroad"
+    shot(page, "services-abroad-nojs-ar")
+    context.close()
+
+
+def test_home_page_weighs_under_150_kb_compressed(page, live_server):
+    page.goto(f"{live_server.url}/ar/")
+    page.wait_for_load_state("networkidle")
+    urls = [page.url, *page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")]
+    total = 0
+    for url in {u.split("#")[0] for u in urls}:
+        assert urlparse(url).hostname == urlparse(live_server.url).hostname, f"third-party request: {url}"
+        body = urlopen(url).read()
+        total += len(body) if url.endswith(".woff2") else len(gzip.compress(body, 6))
+    assert total < 150 * 1024, f"home page weighs {total / 1024:.0f} KB compressed"
