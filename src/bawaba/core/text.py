@@ -3,24 +3,25 @@
 import re
 import unicodedata
 
-# Harakat (fathatan … sukun), superscript alef, Quranic marks, and tatweel carry no meaning for matching.
-_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+TATWEEL = "\u0640"
+
+# After decomposition, hamza and madda are combining marks on a bare letter (أ = ا + ٔ), so dropping every
+# combining mark folds أ إ آ ؤ ئ along with the harakat; what remains are letters written differently.
 _FOLD = str.maketrans(
     {
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
         "ٱ": "ا",
         "ى": "ي",
-        "ئ": "ي",
-        "ؤ": "و",
+        "ی": "ي",
         "ة": "ه",
+        "ە": "ه",
+        "ۀ": "ه",
         "گ": "ك",
         "ک": "ك",
-        "ی": "ي",
         "ڤ": "ف",
         "پ": "ب",
         "چ": "ج",
+        "ء": "",
+        TATWEEL: "",
         "،": " ",
         "؛": " ",
         "؟": " ",
@@ -31,9 +32,9 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 
 def normalise(text: str) -> str:
-    """Lower-case, fold Arabic letter variants, drop harakat and tatweel, Western digits, single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _DIACRITICS.sub("", text)
+    """Lower-case, fold Arabic letter variants, drop harakat, hamza and tatweel, Western digits, single spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.translate(_FOLD).translate(_DIGITS).casefold()
     return " ".join(_NON_WORD.sub(" ", text).split())
 

@@ -25,7 +25,6 @@ class Heartbeat(threading.Thread):
         self.stopped = threading.Event()
 
     def beat(self) -> None:
-        close_old_connections()
         WorkerHeartbeat.objects.update_or_create(
             worker_id=self.worker_id,
             defaults={
@@ -39,6 +38,7 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
+                close_old_connections()  # this thread's connection may have been dropped since the last beat
                 self.beat()
             except Exception:  # a missed beat must never kill the worker; /healthz shows it stale
                 logger.exception("worker heartbeat failed")
