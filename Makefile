@@ -41,7 +41,9 @@ css: frontend/node_modules/.package-lock.json
 
 # Rebuilds the committed front-end files and fails if they differ from what is committed.
 css-check: css
-	@git diff --exit-code --stat -- src/bawaba/static/bawaba || { echo "The committed front-end build is stale: run 'make css' and commit."; exit 1; }
+	@if [ -n "$$(git status --porcelain -- src/bawaba/static/bawaba)" ]; then \
+		git status --short -- src/bawaba/static/bawaba; \
+		echo "The committed front-end build is stale: run 'make css' and commit."; exit 1; fi
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -38,4 +38,4 @@ const htmxVersion = JSON.parse(readFileSync(packageFile("htmx.org", "package.jso
 if (!htmxVersion.startsWith("2.")) throw new Error(`htmx.org ${htmxVersion}: the templates expect htmx 2.x`);
 copyFileSync(packageFile("htmx.org", "dist", "htmx.min.js"), join(staticDir, "htmx.min.js"));
 
-console.log(`copied ${fonts.length} fonts to ${fontsDir} and htmx ${htmxVersion} to ${join(staticDir, "htmx.min.js")}`);
+console.log(`static/bawaba: ${fonts.length} fonts in fonts/, htmx ${htmxVersion} as htmx.min.js`);
