@@ -84,7 +84,9 @@ def _line(root, path) -> int:
     """1-based line of the deepest node on `path` that the document has."""
     node, line = root, 0
     for step in path:
-        if (isinstance(node, CommentedMap) and step in node) or (isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node)):
+        if (isinstance(node, CommentedMap) and step in node) or (
+            isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node)
+        ):
             line = node.lc.data[step][0]
             node = node[step]
         else:

@@ -51,7 +51,9 @@ class Agency(BilingualMixin, BaseModel):
         return self.code
 
 
-class Category(BilingualMixin, BaseModel):
+class TaxonomyEntry(BilingualMixin, BaseModel):
+    """A heading services are filed under: a category or a life event, from taxonomy.yaml."""
+
     bilingual_fields = ("name", "description")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
@@ -63,32 +65,23 @@ class Category(BilingualMixin, BaseModel):
     order = models.IntegerField(_("order"), default=100)
 
     class Meta:
+        abstract = True
         ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Category(TaxonomyEntry):
+    class Meta(TaxonomyEntry.Meta):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 
-    def __str__(self) -> str:
-        return self.code
 
-
-class LifeEvent(BilingualMixin, BaseModel):
-    bilingual_fields = ("name", "description")
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    name_ar = models.CharField(_("name (Arabic)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    description_ar = models.TextField(_("description (Arabic)"))
-    description_en = models.TextField(_("description (English)"))
-    icon = models.CharField(_("icon"), max_length=40)
-    order = models.IntegerField(_("order"), default=100)
-
-    class Meta:
-        ordering = ["order", "code"]
+class LifeEvent(TaxonomyEntry):
+    class Meta(TaxonomyEntry.Meta):
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class Service(BilingualMixin, BaseModel):

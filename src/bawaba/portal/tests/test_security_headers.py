@@ -23,5 +23,7 @@ def test_cached_pages_keep_their_security_headers(client):
 
 
 def test_sign_in_form_is_protected_against_csrf():
-    response = Client(enforce_csrf_checks=True).post("/ar/account/sign-in/", {"username": "x", "password": "y"})
+    response = Client(enforce_csrf_checks=True).post(
+        "/ar/account/sign-in/", {"username": "x", "password": "y"}
+    )
     assert response.status_code == 403
