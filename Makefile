@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 RUN_DEBS := gettext
-TEST_DEBS := gettext chromium nodejs npm
+TEST_DEBS := gettext chromium
 BENCH_DEBS := wrk
 
 .PHONY: run setup test lint check-migrations translations css css-check openapi bench clean
@@ -33,7 +33,7 @@ run: setup
 	@scripts/run-dev $(HOST) $(PORT)
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
-	@scripts/apt-install nodejs npm
+	@command -v npm >/dev/null || scripts/apt-install nodejs npm
 	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
 
 css: frontend/node_modules/.package-lock.json
