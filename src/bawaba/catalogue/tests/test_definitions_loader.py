@@ -9,7 +9,8 @@ from django.conf import settings
 
 from bawaba.catalogue.definitions_loader import TAXONOMY_FILE, read_catalogue
 
-SHARED_CODES = Path(settings.PROJECT_DIR).parent / "shared" / "catalogue-codes.tsv"
+# The service codes the demo catalogue has promised to carry, with their names in both languages.
+SHARED_CODES = Path(__file__).with_name("required-codes.tsv")
 
 GOOD = """\
 agency:
