@@ -55,6 +55,7 @@ openapi: $(VENV)/.installed
 
 test: setup frontend/node_modules/.package-lock.json
 	@scripts/apt-install $(TEST_DEBS)
+	@scripts/ensure-redis
 	$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -8,12 +8,13 @@ Prints a table and writes bench/results/latest.json. Exits 0 whatever the speed;
 state cannot be prepared, the server does not start, or a scenario answers with errors.
 
 Environment (all optional):
-  BENCH_SECONDS          seconds measured per scenario (default 10)
-  BENCH_WARMUP           seconds of unmeasured load before each scenario (default 2)
+  BENCH_SECONDS          seconds measured per scenario and round (default 5)
+  BENCH_ROUNDS           rounds over all scenarios; each scenario keeps its best round (default 2)
+  BENCH_WARMUP           seconds of unmeasured load before each scenario's first round (default 2)
   BENCH_CONNECTIONS      wrk connections (default 16)
   BENCH_THREADS          wrk threads (default 2)
   BENCH_WORKERS          gunicorn workers (default 2)
-  BENCH_WORKER_CLASS     gunicorn worker class, sync or gthread (default gthread)
+  BENCH_WORKER_CLASS     gunicorn worker class, sync or gthread (default sync, gunicorn's own default)
   BENCH_GUNICORN_THREADS threads per gthread worker (default 4)
   BENCH_SCENARIOS        comma-separated scenario names to run (the baseline always runs)
   BENCH_SETTINGS_MODULE  settings to serve (default bench.settings; the project folder is on PYTHONPATH)
@@ -109,6 +110,7 @@ def env_int(name: str, default: int, minimum: int = 1) -> int:
 class Config:
     seconds: int
     warmup: int
+    rounds: int
     connections: int
     threads: int
     workers: int
@@ -119,7 +121,7 @@ class Config:
 
     @classmethod
     def from_env(cls) -> Config:
-        worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread").strip() or "gthread"
+        worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync").strip() or "sync"
         if worker_class not in {"sync", "gthread"}:
             raise BenchError("BENCH_WORKER_CLASS must be sync or gthread")
         connections = env_int("BENCH_CONNECTIONS", 16)
@@ -128,8 +130,9 @@ class Config:
         if unknown:
             raise BenchError(f"BENCH_SCENARIOS names unknown scenarios: {', '.join(sorted(unknown))}")
         return cls(
-            seconds=env_int("BENCH_SECONDS", 10),
+            seconds=env_int("BENCH_SECONDS", 5),
             warmup=env_int("BENCH_WARMUP", 2, minimum=0),
+            rounds=env_int("BENCH_ROUNDS", 2),
             connections=connections,
             threads=min(env_int("BENCH_THREADS", 2), connections),
             workers=env_int("BENCH_WORKERS", 2),
@@ -210,7 +213,7 @@ class State:
         except ImportError:
             raise BenchError("psycopg is missing from the virtualenv (run make setup)") from None
         name = f"bawaba_bench_{secrets.token_hex(4)}"
-        admin = urlunsplit(parts._replace(query=""))
+        admin = url
         try:
             with psycopg.connect(admin, autocommit=True, connect_timeout=10) as connection:
                 connection.execute(f'CREATE DATABASE "{name}"')
@@ -362,6 +365,7 @@ class Result:
     non_2xx_3xx: int = 0
     socket_errors: dict[str, int] | None = None
     error: str | None = None
+    rounds: list[float | None] | None = None  # requests/s of every round
 
     @property
     def errors(self) -> int:
@@ -427,24 +431,60 @@ def check_page(server: Server, scenario: Scenario) -> tuple[str, str | None]:
     return path, None
 
 
-def measure(server: Server, scenario: Scenario) -> Result:
+def measure(server: Server, scenarios: list[Scenario]) -> list[Result]:
+    """Every scenario, one at a time, in `rounds` rounds; each keeps its best round.
+
+    Rounds interleave the baseline with the pages, so a burst of other work on the machine slows one
+    round of some scenarios rather than all of one; the best round is the least disturbed.
+    """
     config = server.state.config
-    try:
-        path, problem = check_page(server, scenario)
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        path, problem = scenario.path, f"{type(exc).__name__}: {exc}"
-    result = Result(scenario, path)
-    if problem:
-        result.error = problem
-        print(f"  {scenario.name:<14} {path}: {problem}, not measured")
-        return result
-    url = server.base_url + path
-    if config.warmup:
-        wrk(config, url, config.warmup)
-    parse_wrk(wrk(config, url, config.seconds), result)
-    rps = f"{result.requests_per_second:,.0f} req/s" if result.requests_per_second is not None else "?"
-    print(f"  {scenario.name:<14} {path}: {rps}" + (f", {result.errors} errors" if result.errors else ""))
-    return result
+    paths: dict[str, str] = {}
+    runs: dict[str, list[Result]] = {}
+    problems: dict[str, Result] = {}
+    for scenario in scenarios:
+        try:
+            path, problem = check_page(server, scenario)
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            path, problem = scenario.path, f"{type(exc).__name__}: {exc}"
+        if problem:
+            print(f"  {scenario.name:<14} {path}: {problem}, not measured")
+            problems[scenario.name] = Result(scenario, path, error=problem)
+        else:
+            paths[scenario.name] = path
+            runs[scenario.name] = []
+    for round_number in range(1, config.rounds + 1):
+        for scenario in scenarios:
+            if scenario.name not in paths:
+                continue
+            url = server.base_url + paths[scenario.name]
+            if round_number == 1 and config.warmup:
+                wrk(config, url, config.warmup)
+            run = Result(scenario, paths[scenario.name])
+            parse_wrk(wrk(config, url, config.seconds), run)
+            runs[scenario.name].append(run)
+            rps = "?" if run.requests_per_second is None else f"{run.requests_per_second:,.0f} req/s"
+            errors = f", {run.errors} errors" if run.errors else ""
+            print(f"  round {round_number}  {scenario.name:<14} {run.path}: {rps}{errors}")
+    return [problems.get(s.name) or best_of(runs[s.name]) for s in scenarios]
+
+
+def best_of(runs: list[Result]) -> Result:
+    """The round with the most requests/s; errors add up over all rounds."""
+    measured = [r for r in runs if r.requests_per_second is not None]
+    best = max(measured, key=lambda r: r.requests_per_second) if measured else runs[0]
+    kinds = ("connect", "read", "write", "timeout")
+    return Result(
+        best.scenario,
+        best.path,
+        requests_per_second=best.requests_per_second,
+        p50_ms=best.p50_ms,
+        p99_ms=best.p99_ms,
+        requests=best.requests,
+        non_2xx_3xx=sum(r.non_2xx_3xx for r in runs),
+        socket_errors={k: sum((r.socket_errors or {}).get(k, 0) for r in runs) for k in kinds},
+        error=next((r.error for r in runs if r.error), None),
+        rounds=[r.requests_per_second for r in runs],
+    )
 
 
 # --- Report ------------------------------------------------------------------------------------------
@@ -470,7 +510,9 @@ def number(value: float | None, digits: int) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def report(results: list[Result], config: Config, state: State, catalogue: int | None) -> None:
+def report(
+    results: list[Result], config: Config, state: State, catalogue: int | None, load_before: float
+) -> None:
     baseline = next((r for r in results if r.scenario.name == BASELINE), None)
     header = ("scenario", "path", "req/s", "p50 ms", "p99 ms", "vs minimal", "")
     rows = []
@@ -508,6 +550,7 @@ def report(results: list[Result], config: Config, state: State, catalogue: int |
         "baseline": BASELINE,
         "config": {
             "seconds": config.seconds,
+            "rounds": config.rounds,
             "warmup_seconds": config.warmup,
             "connections": config.connections,
             "wrk_threads": config.threads,
@@ -519,6 +562,8 @@ def report(results: list[Result], config: Config, state: State, catalogue: int |
             "settings": state.env["DJANGO_SETTINGS_MODULE"],
             "catalogue_services": catalogue,
             "cpus": os.cpu_count(),
+            "load_average_before": round(load_before, 2),
+            "load_average_after": round(os.getloadavg()[0], 2),
             "python": sys.version.split()[0],
         },
         "scenarios": [
@@ -533,6 +578,7 @@ def report(results: list[Result], config: Config, state: State, catalogue: int |
                 "meets_target": None
                 if not r.scenario.target or p is None or r.failed
                 else p >= TARGET_PERCENT,
+                "rounds_requests_per_second": r.rounds,
                 "requests": r.requests,
                 "non_2xx_3xx": r.non_2xx_3xx,
                 "socket_errors": r.socket_errors,
@@ -562,10 +608,12 @@ def main() -> int:
         raise BenchError("wrk is not installed (make bench installs it: scripts/apt-install wrk)")
     scenarios = [s for s in SCENARIOS if s.name == BASELINE or not config.only or s.name in config.only]
     print(
-        f"Bawaba bench: {len(scenarios)} scenarios x ({config.warmup} s warm-up + {config.seconds} s), "
-        f"wrk {config.threads} threads / {config.connections} connections, gunicorn {config.workers} "
-        f"{config.worker_class} workers"
+        f"Bawaba bench: {len(scenarios)} scenarios, {config.warmup} s warm-up then {config.rounds} round(s) of "
+        f"{config.seconds} s each; wrk {config.threads} threads / {config.connections} connections; "
+        f"gunicorn {config.workers} {config.worker_class} workers"
     )
+    if (load := os.getloadavg()[0]) > 0.5 * (os.cpu_count() or 1):
+        warn(f"the machine is busy (load average {load:.1f} on {os.cpu_count()} CPUs): expect noisy numbers")
     state = State(config)
     server: Server | None = None
     try:
@@ -575,8 +623,8 @@ def main() -> int:
         server.start()
         catalogue = catalogue_size(server)
         print(f"Serving on {server.base_url} ({state.database}, {catalogue} services published)")
-        results = [measure(server, scenario) for scenario in scenarios]
-        report(results, config, state, catalogue)
+        results = measure(server, scenarios)
+        report(results, config, state, catalogue, load_before=load)
         failed = [r.scenario.name for r in results if r.failed]
         if failed:
             print(f"\nScenarios with errors: {', '.join(failed)}", file=sys.stderr)
@@ -594,7 +642,9 @@ def on_sigterm(signum, frame):
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)  # progress lines and warnings in order, also when piped
     signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
     try:
         sys.exit(main())
     except BenchError as exc:

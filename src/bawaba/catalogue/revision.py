@@ -19,3 +19,10 @@ def current() -> str:
 
 def bump() -> None:
     cache.set(KEY, uuid.uuid4().hex[:12], timeout=None)
+
+
+def current_with(*keys: str) -> tuple[str, dict]:
+    """The revision and the cached values of `keys`, read in one round trip to the cache."""
+    values = cache.get_many([KEY, *keys])
+    revision = values.pop(KEY, None) or current()
+    return revision, values

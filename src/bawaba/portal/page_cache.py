@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from bawaba.catalogue.selectors import catalogue_revision
+from bawaba.catalogue.selectors import catalogue_revision_with
 
 
 def anonymous_page_cache(*, params: tuple[str, ...] = ()):
@@ -27,19 +27,20 @@ def anonymous_page_cache(*, params: tuple[str, ...] = ()):
             ):
                 return view(request, *args, **kwargs)
             path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-            key = f"page:{catalogue_revision()}:{get_language()}:{path}"
-            if (hit := cache.get(key)) is not None:
-                content, content_type = hit
-                return HttpResponse(content, content_type=content_type)
+            key = f"page:{get_language()}:{path}"
+            # The page is stored with the catalogue revision it was rendered from: one read fetches both,
+            # and a page from an older revision is simply rendered again.
+            revision, values = catalogue_revision_with(key)
+            if (hit := values.get(key)) is not None and hit[0] == revision:
+                return HttpResponse(hit[1], content_type=hit[2])
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             # A page that used the CSRF token or set a cookie belongs to one visitor only.
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if response.status_code == 200 and not personal and not response.streaming:
-                cache.set(
-                    key, (response.content, response["Content-Type"]), settings.BAWABA_PAGE_CACHE_SECONDS
-                )
+                entry = (revision, response.content, response["Content-Type"])
+                cache.set(key, entry, settings.BAWABA_PAGE_CACHE_SECONDS)
             return response
 
         return wrapper
