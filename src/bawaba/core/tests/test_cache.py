@@ -28,6 +28,6 @@ def test_values_round_trip_and_get_many_reads_them_together(redis_cache):
 
 
 def test_one_client_serves_every_call(redis_cache):
-    client = redis_cache._cache.get_client()  # noqa: SLF001
+    client = redis_cache._cache.get_client()
     redis_cache.get("anything")
-    assert redis_cache._cache.get_client(write=True) is client  # noqa: SLF001
+    assert redis_cache._cache.get_client(write=True) is client
