@@ -1,28 +1,37 @@
-"""A token that changes whenever the published catalogue changes; page caches key on it."""
+"""A token that changes whenever the published catalogue changes; page caches key on it.
 
+The token lives in the shared cache. Each process may reuse what it read for `BAWABA_CATALOGUE_REVISION_TTL`
+seconds, so a publication reaches other processes' page caches within that time (at once in its own).
+"""
+
+import threading
+import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 
 KEY = "catalogue:revision"
 
+_local = threading.local()
 
-def current() -> str:
-    revision = cache.get(KEY)
-    if revision is None:
-        revision = uuid.uuid4().hex[:12]
-        # add(), not set(): two processes starting together agree on one token.
-        cache.add(KEY, revision, timeout=None)
-        revision = cache.get(KEY, revision)
+
+def _remember(revision: str) -> str:
+    _local.revision, _local.read_at = revision, time.monotonic()
     return revision
 
 
+def current() -> str:
+    ttl = settings.BAWABA_CATALOGUE_REVISION_TTL
+    if ttl and getattr(_local, "revision", None) and time.monotonic() - _local.read_at < ttl:
+        return _local.revision
+    revision = cache.get(KEY)
+    if revision is None:
+        # add(), not set(): two processes starting together agree on one token.
+        cache.add(KEY, uuid.uuid4().hex[:12], timeout=None)
+        revision = cache.get(KEY)
+    return _remember(revision)
+
+
 def bump() -> None:
-    cache.set(KEY, uuid.uuid4().hex[:12], timeout=None)
-
-
-def current_with(*keys: str) -> tuple[str, dict]:
-    """The revision and the cached values of `keys`, read in one round trip to the cache."""
-    values = cache.get_many([KEY, *keys])
-    revision = values.pop(KEY, None) or current()
-    return revision, values
+    cache.set(KEY, _remember(uuid.uuid4().hex[:12]), timeout=None)

@@ -6,13 +6,11 @@ from bawaba.core.text import words
 
 from .models import Agency, Category, LifeEvent, Service, ServiceChannel
 from .revision import current as catalogue_revision
-from .revision import current_with as catalogue_revision_with
 
 __all__ = [
     "agency_get",
     "agency_list",
     "catalogue_revision",
-    "catalogue_revision_with",
     "category_get",
     "category_list",
     "life_event_get",

@@ -1,14 +1,19 @@
-"""Whole-page cache for anonymous visitors, per language and page, dropped when the catalogue changes."""
+"""Whole-page cache for anonymous visitors, per language and page, dropped when the catalogue changes.
+
+Two levels: a bounded copy in the process (no network on a hit) in front of the shared cache (a page
+rendered by one process serves all). Each entry carries the catalogue revision it was rendered from; an
+entry from an older revision is rendered again.
+"""
 
 import hashlib
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from bawaba.catalogue.selectors import catalogue_revision_with
+from bawaba.catalogue.selectors import catalogue_revision
 
 
 def anonymous_page_cache(*, params: tuple[str, ...] = ()):
@@ -28,11 +33,14 @@ def anonymous_page_cache(*, params: tuple[str, ...] = ()):
                 return view(request, *args, **kwargs)
             path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
             key = f"page:{get_language()}:{path}"
-            # The page is stored with the catalogue revision it was rendered from: one read fetches both,
-            # and a page from an older revision is simply rendered again.
-            revision, values = catalogue_revision_with(key)
-            if (hit := values.get(key)) is not None and hit[0] == revision:
-                return HttpResponse(hit[1], content_type=hit[2])
+            revision = catalogue_revision()
+            local, shared = caches["pages"], caches["default"]
+            for level in (local, shared):
+                entry = level.get(key)
+                if entry is not None and entry[0] == revision:
+                    if level is shared:
+                        local.set(key, entry, settings.BAWABA_PAGE_CACHE_SECONDS)
+                    return HttpResponse(entry[1], content_type=entry[2])
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -40,7 +48,8 @@ def anonymous_page_cache(*, params: tuple[str, ...] = ()):
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             if response.status_code == 200 and not personal and not response.streaming:
                 entry = (revision, response.content, response["Content-Type"])
-                cache.set(key, entry, settings.BAWABA_PAGE_CACHE_SECONDS)
+                for level in (local, shared):
+                    level.set(key, entry, settings.BAWABA_PAGE_CACHE_SECONDS)
             return response
 
         return wrapper

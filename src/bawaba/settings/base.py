@@ -100,6 +100,13 @@ else:
         }
     }
 
+# Rendered anonymous pages: a small copy in each process in front of the shared cache.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "bawaba-pages",
+    "OPTIONS": {"MAX_ENTRIES": env.number("BAWABA_PAGE_CACHE_LOCAL_ENTRIES", 1000)},
+}
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -200,6 +207,7 @@ LOGGING = {
 # The platform's own settings.
 BAWABA_CATALOGUE_DIR = Path(env.text("BAWABA_CATALOGUE_DIR", str(PACKAGE_DIR / "catalogue" / "definitions")))
 BAWABA_PAGE_CACHE_SECONDS = env.number("BAWABA_PAGE_CACHE_SECONDS", 600)
+BAWABA_CATALOGUE_REVISION_TTL = env.number("BAWABA_CATALOGUE_REVISION_TTL", 1)
 BAWABA_WORKER_HEARTBEAT_SECONDS = env.number("BAWABA_WORKER_HEARTBEAT_SECONDS", 10)
 BAWABA_WORKER_STALE_SECONDS = env.number("BAWABA_WORKER_STALE_SECONDS", 60)
 

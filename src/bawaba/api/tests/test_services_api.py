@@ -75,3 +75,14 @@ def test_committed_openapi_schema_matches_the_code():
 def test_openapi_is_served(client):
     status, body = get(client, "/api/v1/openapi.json")
     assert status == 200 and "/api/v1/services" in body["paths"]
+
+
+def test_withdrawn_services_leave_the_api_but_keep_their_versions(client):
+    from bawaba.catalogue.tests.factories import ServiceFactory
+
+    live = ServiceFactory(code="test.live.issue", agency__code="test-agency")
+    gone = ServiceFactory(code="test.gone.issue", agency__code="test-agency", withdrawn=True)
+    status, body = get(client, "/api/v1/services", agency="test-agency")
+    assert status == 200 and [item["code"] for item in body["items"]] == [live.code]
+    assert get(client, f"/api/v1/services/{gone.code}")[0] == 404
+    assert gone.versions.count() == 1

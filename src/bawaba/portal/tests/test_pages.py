@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -119,6 +120,14 @@ class TestPageCache:
         Service.objects.filter(code="civil.id-card.renew").update(name_ar="اسم جديد")
         revision.bump()
         assert "اسم جديد" in client.get("/ar/services/civil.id-card.renew/").content.decode()
+
+    def test_a_page_rendered_by_another_process_is_served_from_the_shared_cache(
+        self, client, django_assert_num_queries
+    ):
+        client.get("/en/agencies/")
+        caches["pages"].clear()  # a fresh process: nothing of its own yet
+        with django_assert_num_queries(0):
+            assert "Government agencies" in client.get("/en/agencies/").content.decode()
 
     def test_languages_are_cached_apart(self, client):
         client.get("/ar/")
