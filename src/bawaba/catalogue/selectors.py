@@ -76,8 +76,9 @@ def _with_counts(queryset: QuerySet) -> QuerySet:
     )
 
 
-def agency_list() -> QuerySet[Agency]:
-    return _with_counts(Agency.objects.all()).filter(service_count__gt=0)
+# Aggregating queries drop Meta.ordering, so each list states its order.
+def agency_list(*, language: str = "ar") -> QuerySet[Agency]:
+    return _with_counts(Agency.objects.all()).filter(service_count__gt=0).order_by(f"name_{language}", "code")
 
 
 def agency_get(*, code: str) -> Agency | None:
@@ -85,7 +86,7 @@ def agency_get(*, code: str) -> Agency | None:
 
 
 def category_list() -> QuerySet[Category]:
-    return _with_counts(Category.objects.all())
+    return _with_counts(Category.objects.all()).order_by("order", "code")
 
 
 def category_get(*, code: str) -> Category | None:
@@ -93,7 +94,7 @@ def category_get(*, code: str) -> Category | None:
 
 
 def life_event_list() -> QuerySet[LifeEvent]:
-    return _with_counts(LifeEvent.objects.all()).filter(service_count__gt=0)
+    return _with_counts(LifeEvent.objects.all()).filter(service_count__gt=0).order_by("order", "code")
 
 
 def life_event_get(*, code: str) -> LifeEvent | None:

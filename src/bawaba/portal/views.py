@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Channel
+from bawaba.core.i18n import current_language
 
 from .page_cache import anonymous_page_cache
 
@@ -23,7 +24,7 @@ def home(request):
             "popular": selectors.services_popular(limit=8),
             "life_events": selectors.life_event_list(),
             "categories": selectors.category_list(),
-            "agencies": selectors.agency_list(),
+            "agencies": selectors.agency_list(language=current_language()),
         },
     )
 
@@ -70,7 +71,9 @@ def service_start(request, code: str):
 
 @anonymous_page_cache()
 def agency_list(request):
-    return render(request, "portal/agency_list.html", {"agencies": selectors.agency_list()})
+    return render(
+        request, "portal/agency_list.html", {"agencies": selectors.agency_list(language=current_language())}
+    )
 
 
 @anonymous_page_cache(params=("page",))

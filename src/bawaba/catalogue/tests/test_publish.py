@@ -108,3 +108,15 @@ def test_publication_changes_the_catalogue_revision(folder, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         publish(folder)
     assert revision.current() != before
+
+
+def test_taxonomy_lists_keep_the_order_the_taxonomy_gives():
+    from bawaba.catalogue import selectors
+
+    categories = list(selectors.category_list())
+    assert [c.order for c in categories] == sorted(c.order for c in categories)
+    assert categories[0].code == "family"
+    events = list(selectors.life_event_list())
+    assert [e.order for e in events] == sorted(e.order for e in events)
+    names = [a.name_en for a in selectors.agency_list(language="en")]
+    assert names == sorted(names)
