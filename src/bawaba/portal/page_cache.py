@@ -6,7 +6,8 @@ entry from an older revision is rendered again.
 """
 
 import hashlib
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -14,6 +15,22 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 
 from bawaba.catalogue.selectors import catalogue_revision
+
+
+@cache
+def release() -> str:
+    """What the pages are made of in this release: templates, translations, stylesheet.
+
+    Part of every key, so a deploy never serves pages rendered by the previous release.
+    """
+    if configured := settings.BAWABA_RELEASE:
+        return configured
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(settings.PACKAGE_DIR)
+    for pattern in ("**/templates/**/*.html", "locale/**/*.mo", "static/bawaba/app.css"):
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def anonymous_page_cache(*, params: tuple[str, ...] = ()):
@@ -32,7 +49,7 @@ def anonymous_page_cache(*, params: tuple[str, ...] = ()):
             ):
                 return view(request, *args, **kwargs)
             path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-            key = f"page:{get_language()}:{path}"
+            key = f"page:{release()}:{get_language()}:{path}"
             revision = catalogue_revision()
             local, shared = caches["pages"], caches["default"]
             for level in (local, shared):

@@ -130,4 +130,4 @@ def search(request):
 
 @anonymous_page_cache()
 def help_page(request):
-    return render(request, "portal/help.html", {"categories": selectors.category_list()})
+    return render(request, "portal/help.html")

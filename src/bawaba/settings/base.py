@@ -208,6 +208,8 @@ LOGGING = {
 BAWABA_CATALOGUE_DIR = Path(env.text("BAWABA_CATALOGUE_DIR", str(PACKAGE_DIR / "catalogue" / "definitions")))
 BAWABA_PAGE_CACHE_SECONDS = env.number("BAWABA_PAGE_CACHE_SECONDS", 600)
 BAWABA_CATALOGUE_REVISION_TTL = env.number("BAWABA_CATALOGUE_REVISION_TTL", 1)
+# Identifies a deployment (for example its commit); by default computed from the templates and translations.
+BAWABA_RELEASE = env.text("BAWABA_RELEASE")
 BAWABA_WORKER_HEARTBEAT_SECONDS = env.number("BAWABA_WORKER_HEARTBEAT_SECONDS", 10)
 BAWABA_WORKER_STALE_SECONDS = env.number("BAWABA_WORKER_STALE_SECONDS", 60)
 

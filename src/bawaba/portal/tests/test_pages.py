@@ -145,3 +145,17 @@ class TestPageCache:
         signed_in = Client()
         signed_in.force_login(user)
         assert "تسجيل الخروج" in signed_in.get("/ar/").content.decode()
+
+
+def test_a_new_release_never_serves_pages_cached_by_the_previous_one(client, settings):
+    from bawaba.portal import page_cache
+
+    client.get("/en/agencies/")
+    page_cache.release.cache_clear()
+    settings.BAWABA_RELEASE = "next-release"
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/en/agencies/")
+        assert len(queries) > 0, "rendered again, not served from the old release's cache"
+    finally:
+        page_cache.release.cache_clear()
