@@ -2,10 +2,12 @@
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import PageNumberPagination, paginate
 
 from bawaba.catalogue import selectors
 from bawaba.catalogue.export import service_export
+from bawaba.core.response_cache import anonymous_response_cache
 
 from .schemas import ChannelName, Error, ServiceDetail, ServiceSummary
 
@@ -34,13 +36,19 @@ class ServicePage(PageNumberPagination):
         return {"items": [service_export(service) for service in rows], "count": self._items_count(queryset)}
 
 
+def catalogue_cache(*, params: tuple[str, ...] = ()):
+    return decorate_view(anonymous_response_cache(version=selectors.catalogue_revision, params=params))
+
+
 @router.get("", response=list[ServiceSummary], summary="List published services")
+@catalogue_cache(params=("agency", "category", "life_event", "channel", "page", "page_size"))
 @paginate(ServicePage)
 def list_services(request, filters: Query[ServiceFilters]):
     return selectors.service_list(**filters.dict()).select_related("current_version")
 
 
 @router.get("/{code}", response={200: ServiceDetail, 404: Error}, summary="One published service")
+@catalogue_cache()
 def get_service(request, code: str):
     service = selectors.service_get(code=code)
     if service is None:

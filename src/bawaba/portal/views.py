@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Channel
 from bawaba.core.i18n import current_language
-
-from .page_cache import anonymous_page_cache
+from bawaba.core.response_cache import anonymous_response_cache
 
 PAGE_SIZE = 24
+
+
+def anonymous_page_cache(*, params: tuple[str, ...] = ()):
+    """Anonymous pages are cached until the published catalogue changes."""
+    return anonymous_response_cache(version=selectors.catalogue_revision, params=params)
 
 
 @anonymous_page_cache()

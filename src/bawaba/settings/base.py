@@ -100,11 +100,11 @@ else:
         }
     }
 
-# Rendered anonymous pages: a small copy in each process in front of the shared cache.
-CACHES["pages"] = {
+# Rendered anonymous responses: a small copy in each process in front of the shared cache.
+CACHES["responses"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "bawaba-pages",
-    "OPTIONS": {"MAX_ENTRIES": env.number("BAWABA_PAGE_CACHE_LOCAL_ENTRIES", 1000)},
+    "LOCATION": "bawaba-responses",
+    "OPTIONS": {"MAX_ENTRIES": env.number("BAWABA_RESPONSE_CACHE_LOCAL_ENTRIES", 1000)},
 }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -206,7 +206,7 @@ LOGGING = {
 
 # The platform's own settings.
 BAWABA_CATALOGUE_DIR = Path(env.text("BAWABA_CATALOGUE_DIR", str(PACKAGE_DIR / "catalogue" / "definitions")))
-BAWABA_PAGE_CACHE_SECONDS = env.number("BAWABA_PAGE_CACHE_SECONDS", 600)
+BAWABA_RESPONSE_CACHE_SECONDS = env.number("BAWABA_RESPONSE_CACHE_SECONDS", 600)
 BAWABA_CATALOGUE_REVISION_TTL = env.number("BAWABA_CATALOGUE_REVISION_TTL", 1)
 # Identifies a deployment (for example its commit); by default computed from the templates and translations.
 BAWABA_RELEASE = env.text("BAWABA_RELEASE")

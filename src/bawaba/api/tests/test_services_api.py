@@ -86,3 +86,15 @@ def test_withdrawn_services_leave_the_api_but_keep_their_versions(client):
     assert status == 200 and [item["code"] for item in body["items"]] == [live.code]
     assert get(client, f"/api/v1/services/{gone.code}")[0] == 404
     assert gone.versions.count() == 1
+
+
+def test_catalogue_responses_are_cached_until_the_catalogue_changes(client, django_assert_num_queries):
+    from bawaba.catalogue import revision
+
+    first = client.get("/api/v1/services", {"agency": "traffic"}).json()
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/services", {"agency": "traffic"}).json() == first
+    Service.objects.filter(code="traffic.fine.pay").update(name_en="Pay your fines")
+    revision.bump()
+    names = {i["code"]: i["name_en"] for i in client.get("/api/v1/services", {"agency": "traffic"}).json()["items"]}
+    assert names["traffic.fine.pay"] == "Pay your fines"

@@ -125,7 +125,7 @@ class TestPageCache:
         self, client, django_assert_num_queries
     ):
         client.get("/en/agencies/")
-        caches["pages"].clear()  # a fresh process: nothing of its own yet
+        caches["responses"].clear()  # a fresh process: nothing of its own yet
         with django_assert_num_queries(0):
             assert "Government agencies" in client.get("/en/agencies/").content.decode()
 
@@ -148,14 +148,14 @@ class TestPageCache:
 
 
 def test_a_new_release_never_serves_pages_cached_by_the_previous_one(client, settings):
-    from bawaba.portal import page_cache
+    from bawaba.core import response_cache
 
     client.get("/en/agencies/")
-    page_cache.release.cache_clear()
+    response_cache.release.cache_clear()
     settings.BAWABA_RELEASE = "next-release"
     try:
         with CaptureQueriesContext(connection) as queries:
             client.get("/en/agencies/")
         assert len(queries) > 0, "rendered again, not served from the old release's cache"
     finally:
-        page_cache.release.cache_clear()
+        response_cache.release.cache_clear()
