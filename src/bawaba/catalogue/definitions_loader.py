@@ -91,8 +91,6 @@ def _line(root, path) -> int:
             node = node[step]
         else:
             break
-    if isinstance(node, CommentedMap | CommentedSeq) and node is not root and not path:
-        line = node.lc.line
     return line + 1
 
 
