@@ -96,5 +96,7 @@ def test_catalogue_responses_are_cached_until_the_catalogue_changes(client, djan
         assert client.get("/api/v1/services", {"agency": "traffic"}).json() == first
     Service.objects.filter(code="traffic.fine.pay").update(name_en="Pay your fines")
     revision.bump()
-    names = {i["code"]: i["name_en"] for i in client.get("/api/v1/services", {"agency": "traffic"}).json()["items"]}
+    names = {
+        i["code"]: i["name_en"] for i in client.get("/api/v1/services", {"agency": "traffic"}).json()["items"]
+    }
     assert names["traffic.fine.pay"] == "Pay your fines"
