@@ -16,3 +16,32 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class OneTimeCode(models.Model):
+    """A code sent to a phone or mailbox. Only its keyed hash is stored; it expires and works once."""
+
+    class Purpose(models.TextChoices):
+        VERIFY_MOBILE = "verify-mobile", _("verify a mobile number")
+        SIGN_IN = "sign-in", _("sign in")
+        STEP_UP = "step-up", _("confirm it is you")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose)
+    destination = models.CharField(_("sent to"), max_length=254, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="one_time_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["destination", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} → {self.destination}"
