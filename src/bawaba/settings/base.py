@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bawaba.events",
     "bawaba.accounts",
     "bawaba.catalogue",
+    "bawaba.notifications",
     "bawaba.portal",
     "bawaba.api",
     "bawaba.demo",
@@ -220,3 +221,9 @@ BAWABA_CODE_DIGITS = 6
 BAWABA_CODE_TTL_SECONDS = env.number("BAWABA_CODE_TTL_SECONDS", 300)
 BAWABA_CODE_MAX_ATTEMPTS = env.number("BAWABA_CODE_MAX_ATTEMPTS", 5)
 BAWABA_CODE_SENDS_PER_HOUR = env.number("BAWABA_CODE_SENDS_PER_HOUR", 5)
+BAWABA_HOME_REGION = env.text("BAWABA_HOME_REGION", "EG")
+# Which provider sends each channel; see bawaba.notifications.providers.REGISTRY.
+BAWABA_NOTIFICATION_PROVIDERS = {
+    "sms": env.text("BAWABA_SMS_PROVIDER", "development"),
+    "email": env.text("BAWABA_EMAIL_PROVIDER", "development"),
+}
