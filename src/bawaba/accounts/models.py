@@ -8,10 +8,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
+    """Citizens sign in with their national ID number; staff accounts have none."""
+
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=[("ar", "العربية"), ("en", "English")], default="ar"
     )
+    national_id = models.CharField(_("national ID number"), max_length=20, unique=True, null=True, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(
+        _("sex"), max_length=6, choices=[("male", _("male")), ("female", _("female"))], blank=True
+    )
+    # Not unique: a family often shares one phone.
+    mobile = models.CharField(_("mobile number"), max_length=20, blank=True, db_index=True)
+    mobile_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")

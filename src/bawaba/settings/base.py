@@ -227,3 +227,9 @@ BAWABA_NOTIFICATION_PROVIDERS = {
     "sms": env.text("BAWABA_SMS_PROVIDER", "development"),
     "email": env.text("BAWABA_EMAIL_PROVIDER", "development"),
 }
+AUTHENTICATION_BACKENDS = [
+    "bawaba.accounts.backends.NationalIdBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+BAWABA_NATIONAL_ID_RULE = {"length": 14, "check": "luhn", "embedded_birth_date": True}
+BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR = env.number("BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR", 100)

@@ -1,0 +1,176 @@
+"""Citizen accounts: registration, mobile verification and sign-in checks. Messages are sent by the caller.
+
+Answers never reveal whether a national ID number is registered: a registration for a number that already
+has an account looks the same to whoever typed it, and the account's owner is told on their own phone.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+
+from bawaba.audit.services import audit_record
+from bawaba.core.ratelimit import Limit, Lockout, hit
+
+from .models import OneTimeCode, User
+from .national_id import NationalIdRule, clean, parse
+from .one_time_codes import CodeProblem, CodeRefused, code_check, code_issue
+from .phones import normalise_mobile
+
+__all__ = [
+    "CodeToSend",
+    "SignInProblem",
+    "SignInRefused",
+    "citizen_register",
+    "citizen_verify_mobile",
+    "sign_in_code_check",
+    "sign_in_code_issue",
+    "sign_in_password",
+]
+
+
+class MessageKind(StrEnum):
+    VERIFY_MOBILE = "verify-mobile"
+    SIGN_IN = "sign-in"
+    REGISTRATION_ATTEMPT = "registration-attempt"
+
+
+@dataclass(frozen=True)
+class CodeToSend:
+    """What the caller must send: `code` to `to`, or (code None) a notice to the account's owner."""
+
+    record_uuid: UUID
+    destination: str  # where the citizen was told the code went
+    to: str
+    kind: MessageKind
+    code: str | None
+    language: str
+
+
+def national_id_rule() -> NationalIdRule:
+    return NationalIdRule.from_settings(settings.BAWABA_NATIONAL_ID_RULE)
+
+
+@transaction.atomic
+def citizen_register(
+    *, national_id: str, mobile: str, password: str, email: str = "", language: str = "ar", today: date
+) -> CodeToSend:
+    """Raises InvalidNationalId, InvalidPhone, ValidationError (password) or CodeRefused (too many codes)."""
+    parsed = parse(national_id, national_id_rule(), today=today)
+    phone = normalise_mobile(mobile, home_region=settings.BAWABA_HOME_REGION)
+    validate_password(password, User(national_id=parsed.number, email=email))
+    owner = User.objects.filter(national_id=parsed.number, is_active=True).first()
+    if owner is not None:
+        decoy = code_issue(purpose=OneTimeCode.Purpose.VERIFY_MOBILE, destination=phone)
+        audit_record(
+            action="accounts.registration.repeated",
+            actor="anonymous",
+            subject_type="user",
+            subject_id=str(owner.uuid),
+        )
+        return CodeToSend(
+            decoy.record.uuid,
+            phone,
+            owner.mobile,
+            MessageKind.REGISTRATION_ATTEMPT,
+            None,
+            owner.preferred_language,
+        )
+    # A registration never verified may be started again, by whoever holds the number's phone.
+    user = User.objects.filter(national_id=parsed.number).first() or User(
+        username=f"citizen-{parsed.number}", national_id=parsed.number
+    )
+    user.birth_date, user.sex, user.mobile, user.email = parsed.birth_date, parsed.sex, phone, email
+    user.preferred_language, user.is_active = language, False
+    user.set_password(password)
+    user.save()
+    issued = code_issue(purpose=OneTimeCode.Purpose.VERIFY_MOBILE, destination=phone, user=user)
+    audit_record(
+        action="accounts.citizen.registered",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+    )
+    return CodeToSend(issued.record.uuid, phone, phone, MessageKind.VERIFY_MOBILE, issued.code, language)
+
+
+@transaction.atomic
+def citizen_verify_mobile(*, record_uuid: UUID, attempt: str) -> User:
+    record = code_check(record_uuid=record_uuid, attempt=attempt)
+    if record.user is None or record.purpose != OneTimeCode.Purpose.VERIFY_MOBILE:
+        raise CodeRefused(CodeProblem.WRONG)
+    user = record.user
+    user.mobile, user.mobile_verified_at, user.is_active = record.destination, timezone.now(), True
+    user.save(update_fields=["mobile", "mobile_verified_at", "is_active"])
+    audit_record(
+        action="accounts.mobile.verified",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+    )
+    return user
+
+
+class SignInProblem(StrEnum):
+    WRONG = "wrong"
+    LOCKED = "locked"
+    TOO_MANY_FROM_HERE = "too-many-from-here"
+
+
+class SignInRefused(Exception):
+    def __init__(self, problem: SignInProblem, retry_after: int = 0):
+        super().__init__(problem.value)
+        self.problem, self.retry_after = problem, retry_after
+
+
+ACCOUNT_LOCKOUT = Lockout("sign-in-account", threshold=5, base_seconds=60)
+
+
+def _address_limit() -> Limit:
+    return Limit("sign-in-address", settings.BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR, 3600)
+
+
+def sign_in_password(request, *, national_id: str, password: str, address: str) -> User:
+    """Check the password; per-account lock-out with back-off and a per-address limit, same answer for all."""
+    verdict = hit(_address_limit(), address)
+    if not verdict.allowed:
+        raise SignInRefused(SignInProblem.TOO_MANY_FROM_HERE, verdict.retry_after)
+    account_key = clean(national_id)
+    if seconds := ACCOUNT_LOCKOUT.locked_for(account_key):
+        raise SignInRefused(SignInProblem.LOCKED, seconds)
+    user = authenticate(request, national_id=national_id, password=password)
+    if user is None:
+        ACCOUNT_LOCKOUT.fail(account_key)
+        audit_record(
+            action="accounts.sign-in.failed",
+            actor="anonymous",
+            subject_type="national-id",
+            subject_id=account_key[-4:],
+        )
+        raise SignInRefused(SignInProblem.WRONG)
+    ACCOUNT_LOCKOUT.succeed(account_key)
+    return user
+
+
+def sign_in_code_issue(*, user: User) -> CodeToSend:
+    issued = code_issue(purpose=OneTimeCode.Purpose.SIGN_IN, destination=user.mobile, user=user)
+    return CodeToSend(
+        issued.record.uuid,
+        user.mobile,
+        user.mobile,
+        MessageKind.SIGN_IN,
+        issued.code,
+        user.preferred_language,
+    )
+
+
+def sign_in_code_check(*, record_uuid: UUID, attempt: str, user: User) -> None:
+    record = code_check(record_uuid=record_uuid, attempt=attempt)
+    if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.SIGN_IN:
+        raise CodeRefused(CodeProblem.WRONG)
