@@ -1,36 +1,56 @@
 """The demo accounts `make run` creates and prints. Development only: never in a deployment."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from bawaba.accounts.national_id import make
+from bawaba.accounts.services import national_id_rule
 
 
 @dataclass(frozen=True)
 class DemoAccount:
-    username: str
+    sign_in: str  # what to type in the sign-in form
     password: str
     role: str
+    username: str
+    national_id: str | None = None
+    mobile: str = ""
     staff: bool = False
     superuser: bool = False
 
 
-ACCOUNTS = [
-    DemoAccount(
-        "admin",
-        "bawaba-admin-2026",
-        "platform admin (Django admin at /ar/admin/)",
-        staff=True,
-        superuser=True,
-    ),
-    DemoAccount("citizen", "bawaba-citizen-2026", "citizen"),
-]
+def accounts() -> list[DemoAccount]:
+    amina = make(birth_date=date(1991, 3, 9), region="01", serial=42, sex="female", rule=national_id_rule())
+    return [
+        DemoAccount(
+            "admin",
+            "bawaba-admin-2026",
+            "platform admin (Django admin at /ar/admin/)",
+            "admin",
+            staff=True,
+            superuser=True,
+        ),
+        DemoAccount(
+            amina,
+            "bawaba-citizen-2026",
+            "citizen Amina, mobile +201012345678 (codes appear in the worker log)",
+            f"citizen-{amina}",
+            national_id=amina,
+            mobile="+201012345678",
+        ),
+    ]
 
 
 def ensure_demo_accounts() -> list[DemoAccount]:
     User = get_user_model()
-    for account in ACCOUNTS:
+    for account in accounts():
         user, _ = User.objects.get_or_create(username=account.username)
         user.is_staff, user.is_superuser = account.staff, account.superuser
+        user.national_id, user.mobile = account.national_id, account.mobile
+        user.mobile_verified_at = timezone.now() if account.mobile else None
         user.set_password(account.password)
         user.save()
-    return ACCOUNTS
+    return accounts()

@@ -1,7 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "portal"
 
@@ -18,8 +17,10 @@ urlpatterns = [
     path("life-events/<slug:code>/", views.life_event_detail, name="life_event_detail"),
     path("search/", views.search, name="search"),
     path("help/", views.help_page, name="help"),
-    path(
-        "account/sign-in/", auth_views.LoginView.as_view(template_name="portal/sign_in.html"), name="sign_in"
-    ),
-    path("account/sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
+    path("account/register/", account_views.register, name="register"),
+    path("account/register/confirm/", account_views.verify_mobile, name="verify_mobile"),
+    path("account/sign-in/", account_views.sign_in, name="sign_in"),
+    path("account/sign-in/code/", account_views.sign_in_code, name="sign_in_code"),
+    path("account/step-up/", account_views.step_up, name="step_up"),
+    path("account/sign-out/", account_views.sign_out, name="sign_out"),
 ]

@@ -3,9 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from bawaba.accounts.assurance import Level, needs_step_up
+from bawaba.accounts.session_assurance import session_level
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Channel
 from bawaba.core.i18n import current_language
@@ -68,6 +72,9 @@ def service_start(request, code: str):
     service = selectors.service_get(code=code)
     if service is None:
         raise Http404(_("There is no service with this code."))
+    if needs_step_up(session_level(request), Level.named(service.assurance)):
+        query = urlencode({"level": service.assurance, "next": request.get_full_path()})
+        return redirect(f"{reverse('portal:step_up')}?{query}")
     return render(
         request, "portal/service_start.html", {"service": service, "definition": service.definition}
     )

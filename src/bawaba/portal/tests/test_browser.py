@@ -27,6 +27,7 @@ PAGES = [
     "/{lang}/search/?q=zzzz",
     "/{lang}/help/",
     "/{lang}/account/sign-in/",
+    "/{lang}/account/register/",
     "/{lang}/no-such-page/",
 ]
 

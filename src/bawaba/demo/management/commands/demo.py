@@ -18,4 +18,4 @@ class Command(BaseCommand):
             raise CommandError("demo accounts have well-known passwords: they are only made with DEBUG on")
         self.stdout.write("Demo accounts (sign in at http://127.0.0.1:8000/ar/account/sign-in/):")
         for account in ensure_demo_accounts():
-            self.stdout.write(f"  {account.username:<10} password {account.password:<22} {account.role}")
+            self.stdout.write(f"  {account.sign_in:<16} password {account.password:<22} {account.role}")

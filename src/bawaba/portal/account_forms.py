@@ -1,0 +1,96 @@
+"""Account forms: fields, and the translated words for every way the account services refuse input."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bawaba.accounts.national_id import Problem as IdProblem
+from bawaba.accounts.one_time_codes import CodeProblem
+from bawaba.accounts.phones import Problem as PhoneProblem
+from bawaba.accounts.services import SignInProblem
+
+NATIONAL_ID_ERRORS = {
+    IdProblem.FORMAT: _("A national ID number has 14 digits."),
+    IdProblem.CHECK_DIGIT: _("This national ID number is not valid: check each digit."),
+    IdProblem.BIRTH_DATE: _(
+        "The date of birth inside this national ID number is not valid: check the digits."
+    ),
+    IdProblem.REGION: _(
+        "The governorate code inside this national ID number is not valid: check the digits."
+    ),
+}
+PHONE_ERRORS = {
+    PhoneProblem.FORMAT: _(
+        "Enter a mobile number, for example 010 1234 5678, or +44 7911 123456 from abroad."
+    ),
+    PhoneProblem.NOT_MOBILE: _("This is a landline number: enter a mobile number that can receive SMS."),
+}
+CODE_ERRORS = {
+    CodeProblem.WRONG: _("This code is not right. You have %(left)s more tries."),
+    CodeProblem.EXPIRED: _("This code has expired. Ask for a new one."),
+    CodeProblem.USED: _("This code has already been used. Ask for a new one."),
+    CodeProblem.TOO_MANY_ATTEMPTS: _("Too many wrong codes. Ask for a new one."),
+    CodeProblem.TOO_MANY_SENT: _(
+        "We have sent too many codes to this number. Try again in %(minutes)s minutes."
+    ),
+}
+SIGN_IN_ERRORS = {
+    SignInProblem.WRONG: _("The national ID number or the password is not right."),
+    SignInProblem.LOCKED: _("Too many failed attempts. For your safety, try again in %(minutes)s minutes."),
+    SignInProblem.TOO_MANY_FROM_HERE: _(
+        "Too many attempts from this connection. Try again in %(minutes)s minutes."
+    ),
+}
+
+
+def minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+class NationalIdField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("National ID number"),
+            max_length=30,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "dir": "ltr"}),
+            **kwargs,
+        )
+
+
+class RegisterForm(forms.Form):
+    national_id = NationalIdField()
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=30,
+        help_text=_("We send a code to this number. From abroad, start with + and the country code."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
+    email = forms.EmailField(label=_("E-mail (if you have one)"), required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        help_text=_("At least 10 characters; not only digits, and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class SignInForm(forms.Form):
+    national_id = NationalIdField()
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}),
+    )

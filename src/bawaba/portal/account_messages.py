@@ -1,0 +1,30 @@
+"""The texts of the account messages, in the citizen's language, handed to the notifications outbox."""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bawaba.accounts.services import CodeToSend, MessageKind
+from bawaba.notifications.services import message_send
+
+
+def send(code: CodeToSend) -> None:
+    with translation.override(code.language):
+        if code.kind == MessageKind.VERIFY_MOBILE:
+            body = _("Your Bawaba code to confirm this phone: %(code)s. Never share it with anyone.") % {
+                "code": code.code
+            }
+        elif code.kind == MessageKind.SIGN_IN:
+            body = _("Your Bawaba sign-in code: %(code)s. Never share it with anyone.") % {"code": code.code}
+        else:
+            body = _(
+                "Someone tried to open a Bawaba account with your national ID number. If it was you, sign in "
+                "or reset your password. If not, you need do nothing."
+            )
+    message_send(
+        channel="sms",
+        to=code.to,
+        kind=code.kind,
+        body=body,
+        language=code.language,
+        secret=code.code is not None,
+    )

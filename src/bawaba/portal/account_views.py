@@ -1,0 +1,219 @@
+"""Citizen account pages: register, confirm the phone, sign in with password and code, step up."""
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bawaba.accounts.assurance import Level
+from bawaba.accounts.models import User
+from bawaba.accounts.national_id import InvalidNationalId
+from bawaba.accounts.one_time_codes import CodeRefused
+from bawaba.accounts.phones import InvalidPhone, masked
+from bawaba.accounts.services import (
+    SignInRefused,
+    citizen_register,
+    citizen_verify_mobile,
+    sign_in_code_check,
+    sign_in_code_issue,
+    sign_in_password,
+)
+from bawaba.accounts.session_assurance import session_add_method, session_level, session_sign_in
+
+from . import account_messages
+from .account_forms import (
+    CODE_ERRORS,
+    NATIONAL_ID_ERRORS,
+    PHONE_ERRORS,
+    SIGN_IN_ERRORS,
+    CodeForm,
+    RegisterForm,
+    SignInForm,
+    minutes,
+)
+
+PENDING = "bawaba_pending_code"
+
+
+def _next_url(request, fallback: str = "portal:home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback)
+
+
+def _code_error(form: CodeForm, refused: CodeRefused) -> None:
+    message = CODE_ERRORS[refused.problem] % {
+        "left": refused.attempts_left,
+        "minutes": minutes(refused.retry_after),
+    }
+    form.add_error("code", message)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                code = citizen_register(
+                    national_id=data["national_id"],
+                    mobile=data["mobile"],
+                    password=data["password"],
+                    email=data["email"],
+                    language=request.LANGUAGE_CODE,
+                    today=timezone.localdate(),
+                )
+                account_messages.send(code)
+        except InvalidNationalId as exc:
+            form.add_error("national_id", NATIONAL_ID_ERRORS[exc.problem])
+        except InvalidPhone as exc:
+            form.add_error("mobile", PHONE_ERRORS[exc.problem])
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        except CodeRefused as exc:
+            form.add_error(
+                "mobile", CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
+            )
+        else:
+            request.session[PENDING] = {
+                "record": str(code.record_uuid),
+                "purpose": "verify",
+                "to": code.destination,
+            }
+            return redirect("portal:verify_mobile")
+    return render(request, "portal/account/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def verify_mobile(request):
+    pending = request.session.get(PENDING)
+    if not pending or pending["purpose"] != "verify":
+        return redirect("portal:register")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = citizen_verify_mobile(record_uuid=pending["record"], attempt=form.cleaned_data["code"])
+        except CodeRefused as exc:
+            _code_error(form, exc)
+        else:
+            del request.session[PENDING]
+            session_sign_in(request, user=user, methods=["password", "password+sms"])
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/account/code.html",
+        {"form": form, "title": _("Confirm your mobile number"), "to": masked(pending["to"])},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = request.META.get("REMOTE_ADDR", "")
+        try:
+            user = sign_in_password(
+                request,
+                national_id=form.cleaned_data["national_id"],
+                password=form.cleaned_data["password"],
+                address=address,
+            )
+            with transaction.atomic():
+                code = sign_in_code_issue(user=user)
+                account_messages.send(code)
+        except SignInRefused as exc:
+            form.add_error(None, SIGN_IN_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after)})
+        except CodeRefused as exc:
+            form.add_error(None, CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0})
+        else:
+            request.session[PENDING] = {
+                "record": str(code.record_uuid),
+                "purpose": "sign-in",
+                "user": str(user.uuid),
+                "to": code.destination,
+                "next": _next_url(request),
+            }
+            return redirect("portal:sign_in_code")
+    return render(request, "portal/account/sign_in.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request):
+    pending = request.session.get(PENDING)
+    if not pending or pending["purpose"] not in ("sign-in", "step-up"):
+        return redirect("portal:sign_in")
+    user = User.objects.get(uuid=pending["user"])
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("skip") and pending["purpose"] == "sign-in":
+        del request.session[PENDING]
+        session_sign_in(request, user=user, methods=["password"])
+        return redirect(pending["next"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign_in_code_check(record_uuid=pending["record"], attempt=form.cleaned_data["code"], user=user)
+        except CodeRefused as exc:
+            _code_error(form, exc)
+        else:
+            del request.session[PENDING]
+            if pending["purpose"] == "step-up":
+                session_add_method(request, "password+sms")
+            else:
+                session_sign_in(request, user=user, methods=["password", "password+sms"])
+            return redirect(pending["next"])
+    return render(
+        request,
+        "portal/account/code.html",
+        {
+            "form": form,
+            "title": _("Enter the code we sent you"),
+            "to": masked(pending["to"]),
+            "can_skip": pending["purpose"] == "sign-in",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_up(request):
+    """A service needs more assurance than this session holds: prove it is you again."""
+    required = Level.named(request.GET.get("level", "substantial"))
+    next_url = _next_url(request)
+    if session_level(request) >= required:
+        return redirect(next_url)
+    if required > Level.SUBSTANTIAL or not request.user.mobile_verified_at:
+        return render(request, "portal/account/step_up_high.html", {"next": next_url}, status=403)
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                code = sign_in_code_issue(user=request.user)
+                account_messages.send(code)
+        except CodeRefused as exc:
+            message = CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
+            return render(request, "portal/account/step_up.html", {"error": message, "next": next_url})
+        request.session[PENDING] = {
+            "record": str(code.record_uuid),
+            "purpose": "step-up",
+            "user": str(request.user.uuid),
+            "to": code.destination,
+            "next": next_url,
+        }
+        return redirect("portal:sign_in_code")
+    return render(
+        request, "portal/account/step_up.html", {"next": next_url, "to": masked(request.user.mobile)}
+    )
+
+
+@require_http_methods(["POST"])
+def sign_out(request):
+    logout(request)
+    return redirect("portal:home")

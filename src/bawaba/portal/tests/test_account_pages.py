@@ -1,0 +1,138 @@
+"""Registering, confirming the phone, signing in with a code and stepping up, through the real pages."""
+
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from bawaba.accounts.models import User
+from bawaba.accounts.national_id import NationalIdRule, make
+from bawaba.notifications.models import Message
+from bawaba.notifications.providers.development.provider import inbox
+from bawaba.notifications.tasks import deliver_message
+
+pytestmark = pytest.mark.django_db
+NATIONAL_ID = make(birth_date=date(1988, 7, 1), region="21", serial=314, sex="male", rule=NationalIdRule())
+PASSWORD = "Delta-farmer-1988"
+
+
+def last_code(to: str) -> str:
+    for message in Message.objects.filter(status=Message.Status.QUEUED).order_by("created_at", "pk"):
+        deliver_message.call(message_id=message.pk)
+    body = next(m["body"] for m in inbox() if m["to"] == to)
+    return re.search(r"\d{6}", body).group(0)
+
+
+def register(client: Client, **overrides):
+    data = {
+        "national_id": NATIONAL_ID,
+        "mobile": "01001234567",
+        "email": "",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+    }
+    return client.post("/ar/account/register/", {**data, **overrides})
+
+
+def test_register_confirm_phone_and_land_signed_in(client):
+    response = register(client)
+    assert response.status_code == 302 and response["Location"] == "/ar/account/register/confirm/"
+    page = client.get(response["Location"]).content.decode()
+    assert "+2010•••••567" in page
+    response = client.post("/ar/account/register/confirm/", {"code": last_code("+201001234567")})
+    assert response.status_code == 302
+    assert "تسجيل الخروج" in client.get("/ar/").content.decode()
+    assert User.objects.get(national_id=NATIONAL_ID).is_active
+
+
+@pytest.mark.parametrize(
+    "overrides,field,message",
+    [
+        ({"national_id": "123"}, "national_id", "الرقم القومي يتكون من 14 رقمًا"),
+        ({"mobile": "0223456789"}, "mobile", "رقم هاتف أرضي"),
+        ({"password_again": "something-else-9"}, "password_again", "كلمتا المرور غير متطابقتين"),
+        ({"password": "12345678901", "password_again": "12345678901"}, "password", "كلمة المرور"),
+    ],
+)
+def test_bad_registration_input_gets_a_translated_error_beside_the_field(client, overrides, field, message):
+    response = register(client, **overrides)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html and 'id="error-summary"' in html
+    assert f'href="#id_{field}"' in html
+    assert not User.objects.filter(national_id=NATIONAL_ID).exists()
+
+
+def test_wrong_code_says_so_and_how_many_tries_remain(client):
+    register(client)
+    html = client.post("/ar/account/register/confirm/", {"code": "000000"}).content.decode()
+    assert "هذا الرمز غير صحيح" in html
+
+
+def signed_up(client) -> User:
+    register(client)
+    client.post("/ar/account/register/confirm/", {"code": last_code("+201001234567")})
+    client.post("/ar/account/sign-out/")
+    return User.objects.get(national_id=NATIONAL_ID)
+
+
+def test_sign_in_with_password_and_sms_code_reaches_the_page_asked_for(client):
+    signed_up(client)
+    response = client.post(
+        "/en/account/sign-in/",
+        {"national_id": NATIONAL_ID, "password": PASSWORD, "next": "/en/services/passport.renew/"},
+    )
+    assert response["Location"] == "/en/account/sign-in/code/"
+    response = client.post("/en/account/sign-in/code/", {"code": last_code("+201001234567")})
+    assert response["Location"] == "/en/services/passport.renew/"
+
+
+def test_wrong_password_gets_the_same_answer_as_an_unknown_number(client):
+    signed_up(client)
+    wrong = client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": "nope-nope-nope"})
+    unknown_id = make(birth_date=date(1970, 1, 1), region="02", serial=9, sex="male", rule=NationalIdRule())
+    unknown = client.post("/en/account/sign-in/", {"national_id": unknown_id, "password": "nope-nope-nope"})
+    message = "The national ID number or the password is not right."
+    assert message in wrong.content.decode() and message in unknown.content.decode()
+
+
+def test_an_open_redirect_after_sign_in_is_refused(client):
+    signed_up(client)
+    client.post(
+        "/en/account/sign-in/",
+        {"national_id": NATIONAL_ID, "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    response = client.post("/en/account/sign-in/code/", {"code": last_code("+201001234567")})
+    assert response["Location"] == "/en/"
+
+
+def test_a_password_only_session_is_asked_to_step_up_for_a_substantial_service(client):
+    signed_up(client)
+    client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
+    client.post("/en/account/sign-in/code/", {"skip": "1"})
+    response = client.get("/en/services/civil.birth.certificate/start/")
+    assert response.status_code == 302 and response["Location"].startswith("/en/account/step-up/?level=")
+    step_up = response["Location"]
+    assert client.post(step_up)["Location"] == "/en/account/sign-in/code/"
+    response = client.post("/en/account/sign-in/code/", {"code": last_code("+201001234567")})
+    assert response["Location"] == "/en/services/civil.birth.certificate/start/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_high_assurance_service_is_not_reachable_with_sms_codes(client):
+    signed_up(client)
+    client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
+    client.post("/en/account/sign-in/code/", {"code": last_code("+201001234567")})
+    response = client.get("/en/services/passport.renew/start/", follow=True)
+    assert response.status_code == 403
+    assert "national digital ID" in response.content.decode()
+
+
+def test_the_session_key_changes_at_sign_in(client):
+    signed_up(client)
+    client.get("/en/account/sign-in/")
+    before = client.session.session_key
+    client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
+    client.post("/en/account/sign-in/code/", {"code": last_code("+201001234567")})
+    assert client.session.session_key != before
