@@ -1,12 +1,18 @@
 """Account forms: fields, and the translated words for every way the account services refuse input."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.accounts.models import User
+from bawaba.accounts.national_id import InvalidNationalId, parse
 from bawaba.accounts.national_id import Problem as IdProblem
 from bawaba.accounts.one_time_codes import CodeProblem
+from bawaba.accounts.phones import InvalidPhone, normalise_mobile
 from bawaba.accounts.phones import Problem as PhoneProblem
-from bawaba.accounts.services import SignInProblem
+from bawaba.accounts.services import SignInProblem, national_id_rule
 
 NATIONAL_ID_ERRORS = {
     IdProblem.FORMAT: _("A national ID number has 14 digits."),
@@ -74,10 +80,31 @@ class RegisterForm(forms.Form):
         label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    def clean_national_id(self):
+        try:
+            return parse(
+                self.cleaned_data["national_id"], national_id_rule(), today=timezone.localdate()
+            ).number
+        except InvalidNationalId as exc:
+            raise forms.ValidationError(NATIONAL_ID_ERRORS[exc.problem]) from exc
+
+    def clean_mobile(self):
+        try:
+            return normalise_mobile(self.cleaned_data["mobile"], home_region=settings.BAWABA_HOME_REGION)
+        except InvalidPhone as exc:
+            raise forms.ValidationError(PHONE_ERRORS[exc.problem]) from exc
+
     def clean(self):
         data = super().clean()
-        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+        password = data.get("password")
+        if password and data.get("password_again") and password != data["password_again"]:
             self.add_error("password_again", _("The two passwords are not the same."))
+        if password:
+            owner = User(national_id=data.get("national_id"), email=data.get("email"))
+            try:
+                validate_password(password, owner)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
         return data
 
 

@@ -136,3 +136,17 @@ def test_the_session_key_changes_at_sign_in(client):
     client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
     client.post("/en/account/sign-in/code/", {"code": last_code("+201001234567")})
     assert client.session.session_key != before
+
+
+def test_every_problem_of_a_registration_is_shown_at_once(client):
+    html = register(
+        client, national_id="123", mobile="0223456789", password="abc", password_again="abd"
+    ).content.decode()
+    for message in (
+        "الرقم القومي يتكون من 14 رقمًا",
+        "رقم هاتف أرضي",
+        "كلمتا المرور غير متطابقتين",
+        "كلمة المرور",
+    ):
+        assert message in html
+    assert html.count('<li><a href="#id_') >= 4
