@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +23,13 @@ class User(AbstractUser):
     # Not unique: a family often shares one phone.
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True, db_index=True)
     mobile_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
+    # Part of every session's auth hash: raising it signs the account out of every session, in every process.
+    session_generation = models.PositiveIntegerField(default=0)
+
+    def get_session_auth_hash(self) -> str:
+        return salted_hmac(
+            "bawaba.accounts.session", f"{self.password}:{self.session_generation}", algorithm="sha256"
+        ).hexdigest()
 
     class Meta:
         verbose_name = _("user")
@@ -55,3 +63,23 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} → {self.destination}"
+
+
+class UserSession(models.Model):
+    """A signed-in session as its owner sees it: when, from where, on what device."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    methods = models.JSONField(_("ways in"), default=list)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    device = models.CharField(_("device"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"

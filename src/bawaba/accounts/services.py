@@ -147,11 +147,13 @@ def sign_in_password(request, *, national_id: str, password: str, address: str) 
     user = authenticate(request, national_id=national_id, password=password)
     if user is None:
         ACCOUNT_LOCKOUT.fail(account_key)
+        # Recorded against the account when there is one, so its owner sees the attempt in their security log.
+        owner = User.objects.filter(national_id=account_key).values_list("uuid", flat=True).first()
         audit_record(
             action="accounts.sign-in.failed",
-            actor="anonymous",
-            subject_type="national-id",
-            subject_id=account_key[-4:],
+            actor=f"address:{address}",
+            subject_type="user" if owner else "national-id",
+            subject_id=str(owner) if owner else account_key[-4:],
         )
         raise SignInRefused(SignInProblem.WRONG)
     ACCOUNT_LOCKOUT.succeed(account_key)

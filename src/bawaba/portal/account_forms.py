@@ -47,6 +47,16 @@ SIGN_IN_ERRORS = {
     ),
 }
 
+SECURITY_LABELS = {
+    "accounts.citizen.registered": _("Account created"),
+    "accounts.mobile.verified": _("Mobile number confirmed"),
+    "accounts.signed-in": _("Signed in"),
+    "accounts.sign-in.failed": _("Failed sign-in attempt"),
+    "accounts.stepped-up": _("Identity confirmed again for a service"),
+    "accounts.signed-out-everywhere": _("Signed out of every other session"),
+    "accounts.registration.repeated": _("Someone tried to open a new account with your national ID number"),
+}
+
 
 def minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))

@@ -1,6 +1,5 @@
 """Citizen account pages: register, confirm the phone, sign in with password and code, step up."""
 
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bawaba.accounts.assurance import Level
-from bawaba.accounts.models import User
+from bawaba.accounts.models import User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.one_time_codes import CodeRefused
 from bawaba.accounts.phones import InvalidPhone, masked
+from bawaba.accounts.selectors import security_log
 from bawaba.accounts.services import (
     SignInRefused,
     citizen_register,
@@ -24,13 +24,21 @@ from bawaba.accounts.services import (
     sign_in_code_issue,
     sign_in_password,
 )
-from bawaba.accounts.session_assurance import session_add_method, session_level, session_sign_in
+from bawaba.accounts.session_assurance import (
+    SESSION_KEY,
+    session_add_method,
+    session_level,
+    session_sign_in,
+    session_sign_out,
+    sessions_end_all_others,
+)
 
 from . import account_messages
 from .account_forms import (
     CODE_ERRORS,
     NATIONAL_ID_ERRORS,
     PHONE_ERRORS,
+    SECURITY_LABELS,
     SIGN_IN_ERRORS,
     CodeForm,
     RegisterForm,
@@ -215,5 +223,30 @@ def step_up(request):
 
 @require_http_methods(["POST"])
 def sign_out(request):
-    logout(request)
+    session_sign_out(request)
     return redirect("portal:home")
+
+
+@login_required
+def account(request):
+    user = request.user
+    return render(
+        request,
+        "portal/account/account.html",
+        {
+            "sessions": UserSession.objects.filter(user=user, ended_at=None)[:20],
+            "current_session": request.session.get(SESSION_KEY),
+            "security_log": [
+                (entry, SECURITY_LABELS.get(entry.action, entry.action)) for entry in security_log(user=user)
+            ],
+            "level": session_level(request),
+            "mobile": masked(user.mobile) if user.mobile else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def sign_out_everywhere(request):
+    sessions_end_all_others(request)
+    return redirect("portal:account")

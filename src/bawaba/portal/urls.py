@@ -23,4 +23,6 @@ urlpatterns = [
     path("account/sign-in/code/", account_views.sign_in_code, name="sign_in_code"),
     path("account/step-up/", account_views.step_up, name="step_up"),
     path("account/sign-out/", account_views.sign_out, name="sign_out"),
+    path("account/", account_views.account, name="account"),
+    path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

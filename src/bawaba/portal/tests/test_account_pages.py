@@ -150,3 +150,35 @@ def test_every_problem_of_a_registration_is_shown_at_once(client):
     ):
         assert message in html
     assert html.count('<li><a href="#id_') >= 4
+
+
+def sign_in(client: Client, language: str = "en") -> None:
+    client.post(f"/{language}/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
+    client.post(f"/{language}/account/sign-in/code/", {"code": last_code("+201001234567")})
+
+
+def test_account_page_shows_details_sessions_and_the_security_log(client):
+    signed_up(client)
+    client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": "wrong-password-1"})
+    sign_in(client)
+    html = client.get("/en/account/").content.decode()
+    assert NATIONAL_ID in html and "1 July 1988" in html and "+2010•••••567" in html
+    for label in ("Account created", "Mobile number confirmed", "Signed in", "Failed sign-in attempt"):
+        assert label in html
+    assert "this device" in html and "Substantial" in html
+
+
+def test_sign_out_everywhere_ends_the_other_sessions_and_keeps_this_one(client):
+    signed_up(client)
+    phone = Client()
+    sign_in(phone)
+    sign_in(client)
+    assert phone.get("/en/account/").status_code == 200
+    client.post("/en/account/sign-out-everywhere/")
+    assert phone.get("/en/account/").status_code == 302  # sent to sign in again
+    assert client.get("/en/account/").status_code == 200
+    assert "Signed out of every other session" in client.get("/en/account/").content.decode()
+
+
+def test_the_account_page_needs_a_signed_in_citizen(client):
+    assert client.get("/ar/account/")["Location"].startswith("/ar/account/sign-in/")

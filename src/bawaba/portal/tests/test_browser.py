@@ -117,6 +117,33 @@ def test_pages_have_no_serious_accessibility_violations(browser, live_server, la
     assert failures == {}
 
 
+def test_account_page_has_no_serious_accessibility_violations(browser, live_server):
+    from django.utils import timezone
+
+    from bawaba.accounts.models import User
+
+    User.objects.create_user(
+        "citizen-a11y",
+        password="Cedar-tree-2026",
+        national_id="29103090104240",
+        mobile="+201012345678",
+        mobile_verified_at=timezone.now(),
+    )
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/account/sign-in/")
+    page.fill("#id_national_id", "29103090104240")
+    page.fill("#id_password", "Cedar-tree-2026")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue without the code (some services will ask for it)").click()
+    page.goto(f"{live_server.url}/en/account/")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    shot(page, "account-en")
+    context.close()
+    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+
+
 def test_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -1,0 +1,24 @@
+"""Reading accounts, always for the person asking."""
+
+from bawaba.audit.models import AuditEntry
+
+from .models import User
+
+# The audit actions a citizen sees in their security log, and how the page names them.
+SECURITY_ACTIONS = (
+    "accounts.citizen.registered",
+    "accounts.mobile.verified",
+    "accounts.signed-in",
+    "accounts.sign-in.failed",
+    "accounts.stepped-up",
+    "accounts.signed-out-everywhere",
+    "accounts.registration.repeated",
+)
+
+
+def security_log(*, user: User, limit: int = 20) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(
+            subject_type="user", subject_id=str(user.uuid), action__in=SECURITY_ACTIONS
+        ).order_by("-sequence")[:limit]
+    )
