@@ -6,7 +6,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from bawaba.accounts.national_id import make
+from bawaba.accounts.national_id import make, parse
 from bawaba.accounts.services import national_id_rule
 
 
@@ -50,6 +50,9 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user, _ = User.objects.get_or_create(username=account.username)
         user.is_staff, user.is_superuser = account.staff, account.superuser
         user.national_id, user.mobile = account.national_id, account.mobile
+        if account.national_id:
+            parsed = parse(account.national_id, national_id_rule(), today=timezone.localdate())
+            user.birth_date, user.sex = parsed.birth_date, parsed.sex
         user.mobile_verified_at = timezone.now() if account.mobile else None
         user.set_password(account.password)
         user.save()
