@@ -2,8 +2,9 @@
 
 from django.db import transaction
 
+from bawaba.core.sealing import seal
+
 from .models import Message
-from .sealing import seal
 from .tasks import deliver_message
 
 __all__ = ["message_send"]
@@ -28,7 +29,7 @@ def message_send(
         language=language,
         subject=subject,
         body="" if secret else body,
-        sealed_body=seal(body) if secret else None,
+        sealed_body=seal(body, purpose="message") if secret else None,
     )
     deliver_message.enqueue(message_id=message.pk)
     return message

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from bawaba.core.sealing import unseal
+
 from .models import Message
 from .providers import Outgoing, PermanentFailure, TransientFailure, provider_for
-from .sealing import unseal
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def deliver_message(*, message_id: int) -> str:
             return message.status  # already sent or given up: a duplicate task does nothing
         message.attempts += 1
         provider = provider_for(message.channel)
-        body = unseal(message.sealed_body) if message.sealed_body else message.body
+        body = unseal(message.sealed_body, purpose="message") if message.sealed_body else message.body
         outgoing = Outgoing(
             uuid=str(message.uuid),
             channel=message.channel,
