@@ -11,6 +11,7 @@ SECURITY_ACTIONS = (
     "accounts.signed-in",
     "accounts.sign-in.failed",
     "accounts.stepped-up",
+    "accounts.authenticator.added",
     "accounts.signed-out-everywhere",
     "accounts.registration.repeated",
 )

@@ -47,7 +47,14 @@ SIGN_IN_ERRORS = {
     ),
 }
 
+AUTHENTICATOR_ERRORS = {
+    "wrong": _("This code is not right, or it was already used. Enter the code your app shows now."),
+    "locked": _("Too many wrong codes. For your safety, try again in %(minutes)s minutes."),
+    "not-set-up": _("No authenticator app is set up for this account."),
+    "already-set-up": _("An authenticator app is already set up for this account."),
+}
 SECURITY_LABELS = {
+    "accounts.authenticator.added": _("Authenticator app set up"),
     "accounts.citizen.registered": _("Account created"),
     "accounts.mobile.verified": _("Mobile number confirmed"),
     "accounts.signed-in": _("Signed in"),

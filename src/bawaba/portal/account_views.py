@@ -11,6 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bawaba.accounts.assurance import Level
+from bawaba.accounts.authenticator import (
+    AuthenticatorRefused,
+    authenticator_begin,
+    authenticator_check,
+    authenticator_confirm,
+    has_authenticator,
+)
 from bawaba.accounts.models import User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.one_time_codes import CodeRefused
@@ -35,6 +42,7 @@ from bawaba.accounts.session_assurance import (
 
 from . import account_messages
 from .account_forms import (
+    AUTHENTICATOR_ERRORS,
     CODE_ERRORS,
     NATIONAL_ID_ERRORS,
     PHONE_ERRORS,
@@ -47,6 +55,7 @@ from .account_forms import (
 )
 
 PENDING = "bawaba_pending_code"
+AUTHENTICATOR_KEY = "bawaba_authenticator_set_up"
 
 
 def _next_url(request, fallback: str = "portal:home") -> str:
@@ -161,22 +170,35 @@ def sign_in_code(request):
     if not pending or pending["purpose"] not in ("sign-in", "step-up"):
         return redirect("portal:sign_in")
     user = User.objects.get(uuid=pending["user"])
-    form = CodeForm(request.POST or None)
+    use_app = request.POST.get("method") == "authenticator"
+    form = CodeForm(request.POST if request.method == "POST" and not use_app else None)
+    app_form = CodeForm(request.POST if use_app else None, prefix="app") if has_authenticator(user) else None
     if request.method == "POST" and request.POST.get("skip") and pending["purpose"] == "sign-in":
         del request.session[PENDING]
         session_sign_in(request, user=user, methods=["password"])
         return redirect(pending["next"])
-    if request.method == "POST" and form.is_valid():
+    submitted = app_form if use_app else form
+    if request.method == "POST" and submitted is not None and submitted.is_valid():
         try:
-            sign_in_code_check(record_uuid=pending["record"], attempt=form.cleaned_data["code"], user=user)
+            if use_app:
+                authenticator_check(user=user, code=submitted.cleaned_data["code"])
+            else:
+                sign_in_code_check(
+                    record_uuid=pending["record"], attempt=form.cleaned_data["code"], user=user
+                )
         except CodeRefused as exc:
             _code_error(form, exc)
+        except AuthenticatorRefused as exc:
+            submitted.add_error(
+                "code", AUTHENTICATOR_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after)}
+            )
         else:
             del request.session[PENDING]
+            method = "password+totp" if use_app else "password+sms"
             if pending["purpose"] == "step-up":
-                session_add_method(request, "password+sms")
+                session_add_method(request, method)
             else:
-                session_sign_in(request, user=user, methods=["password", "password+sms"])
+                session_sign_in(request, user=user, methods=["password", method])
             return redirect(pending["next"])
     return render(
         request,
@@ -186,6 +208,7 @@ def sign_in_code(request):
             "title": _("Enter the code we sent you"),
             "to": masked(pending["to"]),
             "can_skip": pending["purpose"] == "sign-in",
+            "app_form": app_form,
         },
     )
 
@@ -241,8 +264,30 @@ def account(request):
             ],
             "level": session_level(request),
             "mobile": masked(user.mobile) if user.mobile else "",
+            "has_authenticator": has_authenticator(user),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def authenticator_set_up(request):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            authenticator_confirm(user=request.user, code=form.cleaned_data["code"])
+        except AuthenticatorRefused as exc:
+            form.add_error("code", AUTHENTICATOR_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after)})
+        else:
+            request.session.pop(AUTHENTICATOR_KEY, None)
+            return redirect("portal:account")
+    if request.method == "GET" or AUTHENTICATOR_KEY not in request.session:
+        try:
+            request.session[AUTHENTICATOR_KEY] = authenticator_begin(user=request.user)
+        except AuthenticatorRefused:
+            return redirect("portal:account")
+    key, qr = request.session[AUTHENTICATOR_KEY]
+    return render(request, "portal/account/authenticator.html", {"form": form, "key": key, "qr": qr})
 
 
 @login_required

@@ -24,5 +24,6 @@ urlpatterns = [
     path("account/step-up/", account_views.step_up, name="step_up"),
     path("account/sign-out/", account_views.sign_out, name="sign_out"),
     path("account/", account_views.account, name="account"),
+    path("account/authenticator/", account_views.authenticator_set_up, name="authenticator"),
     path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

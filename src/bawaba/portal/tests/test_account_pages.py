@@ -1,8 +1,10 @@
 """Registering, confirming the phone, signing in with a code and stepping up, through the real pages."""
 
 import re
+import time
 from datetime import date
 
+import pyotp
 import pytest
 from django.test import Client
 
@@ -182,3 +184,27 @@ def test_sign_out_everywhere_ends_the_other_sessions_and_keeps_this_one(client):
 
 def test_the_account_page_needs_a_signed_in_citizen(client):
     assert client.get("/ar/account/")["Location"].startswith("/ar/account/sign-in/")
+
+
+def test_set_up_an_authenticator_app_and_sign_in_with_it(client):
+    signed_up(client)
+    sign_in(client)
+    page = client.get("/en/account/authenticator/").content.decode()
+    key = re.search(r'<code dir="ltr" class="break-all font-bold">([A-Z2-7]+)</code>', page).group(1)
+    assert 'src="data:image/svg+xml' in page
+    totp = pyotp.TOTP(key)
+    wrong = client.post(
+        "/en/account/authenticator/", {"code": "000000" if totp.now() != "000000" else "111111"}
+    )
+    assert "This code is not right" in wrong.content.decode()
+    assert client.post("/en/account/authenticator/", {"code": totp.now()})["Location"] == "/en/account/"
+    assert "Authenticator app set up" in client.get("/en/account/").content.decode()
+    client.post("/en/account/sign-out/")
+
+    client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
+    page = client.get("/en/account/sign-in/code/").content.decode()
+    assert "Or use your authenticator app" in page
+    next_step = totp.at(int(time.time()) + 30)  # the current step was spent at set-up
+    response = client.post("/en/account/sign-in/code/", {"method": "authenticator", "app-code": next_step})
+    assert response.status_code == 302
+    assert "Substantial" in client.get("/en/account/").content.decode()
