@@ -100,3 +100,44 @@ class Authenticator(models.Model):
 
     def __str__(self) -> str:
         return f"authenticator of {self.user_id}"
+
+
+class StaffRole(models.TextChoices):
+    OFFICER = "officer", _("officer")
+    SUPERVISOR = "supervisor", _("supervisor")
+    AGENCY_ADMIN = "agency-admin", _("agency administrator")
+    CENTRE_AGENT = "centre-agent", _("service-centre agent")
+    AUDITOR = "auditor", _("auditor")
+    PLATFORM_ADMIN = "platform-admin", _("platform administrator")
+
+
+class StaffMembership(models.Model):
+    """A staff member's role in one agency (and optionally one office or service centre).
+
+    Agencies are named by their catalogue code, the platform's stable public identifier for them.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_memberships")
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole)
+    agency = models.SlugField(
+        _("agency code"), max_length=60, blank=True, help_text=_("Empty for platform-wide roles.")
+    )
+    office = models.CharField(_("office or centre"), max_length=100, blank=True)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    granted_by = models.CharField(_("granted by"), max_length=200)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "agency", "office"], name="accounts_membership_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["auditor", "platform-admin"]) | ~models.Q(agency=""),
+                name="accounts_membership_agency_roles_name_an_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} {self.agency or '*'}"

@@ -32,6 +32,7 @@ __all__ = [
     "sign_in_code_check",
     "sign_in_code_issue",
     "sign_in_password",
+    "staff_sign_in_password",
 ]
 
 
@@ -137,23 +138,44 @@ def _address_limit() -> Limit:
 
 
 def sign_in_password(request, *, national_id: str, password: str, address: str) -> User:
-    """Check the password; per-account lock-out with back-off and a per-address limit, same answer for all."""
+    """A citizen's password check; per-account lock-out with back-off and a per-address limit, same answer for all."""
+    account_key = clean(national_id)
+    return _password_check(
+        request,
+        account_key=account_key,
+        address=address,
+        credentials={"national_id": account_key, "password": password},
+        owner=lambda: User.objects.filter(national_id=account_key).values_list("uuid", flat=True).first(),
+    )
+
+
+def staff_sign_in_password(request, *, username: str, password: str, address: str) -> User:
+    """A staff member's password check, under the same limits; the second factor is never optional for staff."""
+    return _password_check(
+        request,
+        account_key=f"staff:{username}",
+        address=address,
+        credentials={"username": username, "password": password},
+        owner=lambda: User.objects.filter(username=username).values_list("uuid", flat=True).first(),
+    )
+
+
+def _password_check(request, *, account_key: str, address: str, credentials: dict, owner) -> User:
     verdict = hit(_address_limit(), address)
     if not verdict.allowed:
         raise SignInRefused(SignInProblem.TOO_MANY_FROM_HERE, verdict.retry_after)
-    account_key = clean(national_id)
     if seconds := ACCOUNT_LOCKOUT.locked_for(account_key):
         raise SignInRefused(SignInProblem.LOCKED, seconds)
-    user = authenticate(request, national_id=national_id, password=password)
+    user = authenticate(request, **credentials)
     if user is None:
         ACCOUNT_LOCKOUT.fail(account_key)
         # Recorded against the account when there is one, so its owner sees the attempt in their security log.
-        owner = User.objects.filter(national_id=account_key).values_list("uuid", flat=True).first()
+        account = owner()
         audit_record(
             action="accounts.sign-in.failed",
             actor=f"address:{address}",
-            subject_type="user" if owner else "national-id",
-            subject_id=str(owner) if owner else account_key[-4:],
+            subject_type="user" if account else "sign-in-name",
+            subject_id=str(account) if account else account_key[-4:],
         )
         raise SignInRefused(SignInProblem.WRONG)
     ACCOUNT_LOCKOUT.succeed(account_key)

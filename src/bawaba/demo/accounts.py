@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from bawaba.accounts.models import StaffMembership, StaffRole
 from bawaba.accounts.national_id import make, parse
 from bawaba.accounts.services import national_id_rule
 
@@ -14,12 +15,11 @@ from bawaba.accounts.services import national_id_rule
 class DemoAccount:
     sign_in: str  # what to type in the sign-in form
     password: str
-    role: str
+    description: str
     username: str
     national_id: str | None = None
     mobile: str = ""
-    staff: bool = False
-    superuser: bool = False
+    staff_role: str = ""
 
 
 def accounts() -> list[DemoAccount]:
@@ -28,15 +28,15 @@ def accounts() -> list[DemoAccount]:
         DemoAccount(
             "admin",
             "bawaba-admin-2026",
-            "platform admin (Django admin at /ar/admin/)",
+            "platform admin: staff sign-in, then the admin at /ar/admin/",
             "admin",
-            staff=True,
-            superuser=True,
+            mobile="+201000000001",
+            staff_role=StaffRole.PLATFORM_ADMIN,
         ),
         DemoAccount(
             amina,
             "bawaba-citizen-2026",
-            "citizen Amina, mobile +201012345678 (codes appear in the worker log)",
+            "citizen Amina, mobile +201012345678",
             f"citizen-{amina}",
             national_id=amina,
             mobile="+201012345678",
@@ -48,7 +48,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     User = get_user_model()
     for account in accounts():
         user, _ = User.objects.get_or_create(username=account.username)
-        user.is_staff, user.is_superuser = account.staff, account.superuser
+        user.is_staff = user.is_superuser = account.staff_role == StaffRole.PLATFORM_ADMIN
         user.national_id, user.mobile = account.national_id, account.mobile
         if account.national_id:
             parsed = parse(account.national_id, national_id_rule(), today=timezone.localdate())
@@ -56,4 +56,8 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user.mobile_verified_at = timezone.now() if account.mobile else None
         user.set_password(account.password)
         user.save()
+        if account.staff_role:
+            StaffMembership.objects.get_or_create(
+                user=user, role=account.staff_role, agency="", defaults={"granted_by": "demo"}
+            )
     return accounts()

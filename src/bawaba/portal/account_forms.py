@@ -47,6 +47,7 @@ SIGN_IN_ERRORS = {
     ),
 }
 
+STAFF_WRONG = _("The user name or the password is not right.")
 AUTHENTICATOR_ERRORS = {
     "wrong": _("This code is not right, or it was already used. Enter the code your app shows now."),
     "locked": _("Too many wrong codes. For your safety, try again in %(minutes)s minutes."),
@@ -127,6 +128,17 @@ class RegisterForm(forms.Form):
 
 class SignInForm(forms.Form):
     national_id = NationalIdField()
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class StaffSignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
+    )
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )

@@ -21,15 +21,18 @@ from bawaba.accounts.authenticator import (
 from bawaba.accounts.models import User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.one_time_codes import CodeRefused
+from bawaba.accounts.permissions import is_staff_member
 from bawaba.accounts.phones import InvalidPhone, masked
 from bawaba.accounts.selectors import security_log
 from bawaba.accounts.services import (
+    SignInProblem,
     SignInRefused,
     citizen_register,
     citizen_verify_mobile,
     sign_in_code_check,
     sign_in_code_issue,
     sign_in_password,
+    staff_sign_in_password,
 )
 from bawaba.accounts.session_assurance import (
     SESSION_KEY,
@@ -48,9 +51,11 @@ from .account_forms import (
     PHONE_ERRORS,
     SECURITY_LABELS,
     SIGN_IN_ERRORS,
+    STAFF_WRONG,
     CodeForm,
     RegisterForm,
     SignInForm,
+    StaffSignInForm,
     minutes,
 )
 
@@ -165,9 +170,46 @@ def sign_in(request):
 
 
 @require_http_methods(["GET", "POST"])
+def staff_sign_in(request):
+    """Staff: user name and password, then a code. There is no way past the code."""
+    form = StaffSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = request.META.get("REMOTE_ADDR", "")
+        try:
+            user = staff_sign_in_password(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                address=address,
+            )
+            if not is_staff_member(user) or not (user.mobile_verified_at or has_authenticator(user)):
+                raise SignInRefused(SignInProblem.WRONG)
+            code = None
+            if user.mobile_verified_at:
+                with transaction.atomic():
+                    code = sign_in_code_issue(user=user)
+                    account_messages.send(code)
+        except SignInRefused as exc:
+            errors = {**SIGN_IN_ERRORS, SignInProblem.WRONG: STAFF_WRONG}
+            form.add_error(None, errors[exc.problem] % {"minutes": minutes(exc.retry_after)})
+        except CodeRefused as exc:
+            form.add_error(None, CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0})
+        else:
+            request.session[PENDING] = {
+                "record": str(code.record_uuid) if code else "",
+                "purpose": "staff-sign-in",
+                "user": str(user.uuid),
+                "to": code.destination if code else "",
+                "next": _next_url(request),
+            }
+            return redirect("portal:sign_in_code")
+    return render(request, "portal/account/staff_sign_in.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
 def sign_in_code(request):
     pending = request.session.get(PENDING)
-    if not pending or pending["purpose"] not in ("sign-in", "step-up"):
+    if not pending or pending["purpose"] not in ("sign-in", "staff-sign-in", "step-up"):
         return redirect("portal:sign_in")
     user = User.objects.get(uuid=pending["user"])
     use_app = request.POST.get("method") == "authenticator"
@@ -177,7 +219,7 @@ def sign_in_code(request):
         del request.session[PENDING]
         session_sign_in(request, user=user, methods=["password"])
         return redirect(pending["next"])
-    submitted = app_form if use_app else form
+    submitted = app_form if use_app else (form if pending["record"] else None)
     if request.method == "POST" and submitted is not None and submitted.is_valid():
         try:
             if use_app:
@@ -206,7 +248,7 @@ def sign_in_code(request):
         {
             "form": form,
             "title": _("Enter the code we sent you"),
-            "to": masked(pending["to"]),
+            "to": masked(pending["to"]) if pending["to"] else "",
             "can_skip": pending["purpose"] == "sign-in",
             "app_form": app_form,
         },

@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/register/confirm/", account_views.verify_mobile, name="verify_mobile"),
     path("account/sign-in/", account_views.sign_in, name="sign_in"),
     path("account/sign-in/code/", account_views.sign_in_code, name="sign_in_code"),
+    path("account/staff-sign-in/", account_views.staff_sign_in, name="staff_sign_in"),
     path("account/step-up/", account_views.step_up, name="step_up"),
     path("account/sign-out/", account_views.sign_out, name="sign_out"),
     path("account/", account_views.account, name="account"),

@@ -17,7 +17,7 @@ SECRET_KEY = env.secret("BAWABA_SECRET_KEY")
 ALLOWED_HOSTS = env.items("BAWABA_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bawaba.accounts.apps.BawabaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

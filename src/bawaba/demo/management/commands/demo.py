@@ -16,6 +16,11 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if not settings.DEBUG:
             raise CommandError("demo accounts have well-known passwords: they are only made with DEBUG on")
-        self.stdout.write("Demo accounts (sign in at http://127.0.0.1:8000/ar/account/sign-in/):")
+        self.stdout.write(
+            "Demo accounts (citizens: /ar/account/sign-in/, staff: /ar/account/staff-sign-in/; "
+            "SMS codes appear in the worker log, var/log/worker.log):"
+        )
         for account in ensure_demo_accounts():
-            self.stdout.write(f"  {account.sign_in:<16} password {account.password:<22} {account.role}")
+            self.stdout.write(
+                f"  {account.sign_in:<16} password {account.password:<22} {account.description}"
+            )
