@@ -11,6 +11,8 @@ SECURITY_ACTIONS = (
     "accounts.signed-in",
     "accounts.sign-in.failed",
     "accounts.stepped-up",
+    "accounts.password.changed",
+    "accounts.mobile.changed",
     "accounts.authenticator.added",
     "accounts.signed-out-everywhere",
     "accounts.registration.repeated",

@@ -7,7 +7,7 @@ has an account looks the same to whoever typed it, and the account's owner is to
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -29,6 +29,9 @@ __all__ = [
     "SignInRefused",
     "citizen_register",
     "citizen_verify_mobile",
+    "mobile_change_confirm",
+    "mobile_change_start",
+    "password_change",
     "sign_in_code_check",
     "sign_in_code_issue",
     "sign_in_password",
@@ -40,6 +43,8 @@ class MessageKind(StrEnum):
     VERIFY_MOBILE = "verify-mobile"
     SIGN_IN = "sign-in"
     REGISTRATION_ATTEMPT = "registration-attempt"
+    MOBILE_CHANGED = "mobile-changed"
+    PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a message kind, not a password)
 
 
 @dataclass(frozen=True)
@@ -198,3 +203,54 @@ def sign_in_code_check(*, record_uuid: UUID, attempt: str, user: User) -> None:
     record = code_check(record_uuid=record_uuid, attempt=attempt)
     if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.SIGN_IN:
         raise CodeRefused(CodeProblem.WRONG)
+
+
+@transaction.atomic
+def password_change(*, user: User, current: str, new: str) -> CodeToSend | None:
+    """Raises SignInRefused (wrong current password) or ValidationError; other sessions end with the old hash."""
+    if not user.check_password(current):
+        raise SignInRefused(SignInProblem.WRONG)
+    validate_password(new, user)
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    audit_record(
+        action="accounts.password.changed",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+    )
+    if not user.mobile:
+        return None
+    return CodeToSend(
+        uuid4(), user.mobile, user.mobile, MessageKind.PASSWORD_CHANGED, None, user.preferred_language
+    )
+
+
+def mobile_change_start(*, user: User, mobile: str) -> CodeToSend:
+    """Raises InvalidPhone or CodeRefused. The new number is confirmed by a code before it replaces the old."""
+    phone = normalise_mobile(mobile, home_region=settings.BAWABA_HOME_REGION)
+    issued = code_issue(purpose=OneTimeCode.Purpose.VERIFY_MOBILE, destination=phone, user=user)
+    return CodeToSend(
+        issued.record.uuid, phone, phone, MessageKind.VERIFY_MOBILE, issued.code, user.preferred_language
+    )
+
+
+@transaction.atomic
+def mobile_change_confirm(*, user: User, record_uuid: UUID, attempt: str) -> CodeToSend | None:
+    """Returns the notice for the old number, if there was one."""
+    record = code_check(record_uuid=record_uuid, attempt=attempt)
+    if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.VERIFY_MOBILE:
+        raise CodeRefused(CodeProblem.WRONG)
+    old = user.mobile
+    user.mobile, user.mobile_verified_at = record.destination, timezone.now()
+    user.save(update_fields=["mobile", "mobile_verified_at"])
+    audit_record(
+        action="accounts.mobile.changed",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+        data={"from": old[-3:] if old else "", "to": record.destination[-3:]},
+    )
+    if not old or old == record.destination:
+        return None
+    return CodeToSend(uuid4(), old, old, MessageKind.MOBILE_CHANGED, None, user.preferred_language)

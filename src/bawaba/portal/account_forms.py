@@ -56,6 +56,8 @@ AUTHENTICATOR_ERRORS = {
 }
 SECURITY_LABELS = {
     "accounts.authenticator.added": _("Authenticator app set up"),
+    "accounts.password.changed": _("Password changed"),
+    "accounts.mobile.changed": _("Mobile number changed"),
     "accounts.citizen.registered": _("Account created"),
     "accounts.mobile.verified": _("Mobile number confirmed"),
     "accounts.signed-in": _("Signed in"),
@@ -141,6 +143,35 @@ class StaffSignInForm(forms.Form):
     )
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current = forms.CharField(
+        label=_("Current password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    password = forms.CharField(
+        label=_("New password"),
+        help_text=_("At least 10 characters; not only digits, and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class MobileChangeForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("New mobile number"),
+        max_length=30,
+        help_text=_("We send a code to this number. From abroad, start with + and the country code."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
 
 

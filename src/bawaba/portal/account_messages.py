@@ -15,6 +15,14 @@ def send(code: CodeToSend) -> None:
             }
         elif code.kind == MessageKind.SIGN_IN:
             body = _("Your Bawaba sign-in code: %(code)s. Never share it with anyone.") % {"code": code.code}
+        elif code.kind == MessageKind.MOBILE_CHANGED:
+            body = _(
+                "The mobile number of your Bawaba account was changed. If you did not do this, call 19000 at once."
+            )
+        elif code.kind == MessageKind.PASSWORD_CHANGED:
+            body = _(
+                "The password of your Bawaba account was changed. If you did not do this, call 19000 at once."
+            )
         else:
             body = _(
                 "Someone tried to open a Bawaba account with your national ID number. If it was you, sign in "

@@ -1,12 +1,13 @@
 """Citizen account pages: register, confirm the phone, sign in with password and code, step up."""
 
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +30,9 @@ from bawaba.accounts.services import (
     SignInRefused,
     citizen_register,
     citizen_verify_mobile,
+    mobile_change_confirm,
+    mobile_change_start,
+    password_change,
     sign_in_code_check,
     sign_in_code_issue,
     sign_in_password,
@@ -53,6 +57,8 @@ from .account_forms import (
     SIGN_IN_ERRORS,
     STAFF_WRONG,
     CodeForm,
+    MobileChangeForm,
+    PasswordChangeForm,
     RegisterForm,
     SignInForm,
     StaffSignInForm,
@@ -330,6 +336,81 @@ def authenticator_set_up(request):
             return redirect("portal:account")
     key, qr = request.session[AUTHENTICATOR_KEY]
     return render(request, "portal/account/authenticator.html", {"form": form, "key": key, "qr": qr})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_page(request):
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                notice = password_change(
+                    user=request.user, current=form.cleaned_data["current"], new=form.cleaned_data["password"]
+                )
+                if notice:
+                    account_messages.send(notice)
+        except SignInRefused:
+            form.add_error("current", _("This is not your current password."))
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            update_session_auth_hash(request, request.user)  # this session stays; every other one ends
+            return redirect("portal:account")
+    return render(
+        request, "portal/account/form_page.html", {"form": form, "title": _("Change your password")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_change_page(request):
+    if session_level(request) < Level.SUBSTANTIAL:
+        query = urlencode({"level": "substantial", "next": request.get_full_path()})
+        return redirect(f"{reverse('portal:step_up')}?{query}")
+    pending = request.session.get(PENDING)
+    if pending and pending.get("purpose") == "change-mobile":
+        form = CodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    notice = mobile_change_confirm(
+                        user=request.user, record_uuid=pending["record"], attempt=form.cleaned_data["code"]
+                    )
+                    if notice:
+                        account_messages.send(notice)
+            except CodeRefused as exc:
+                _code_error(form, exc)
+            else:
+                del request.session[PENDING]
+                return redirect("portal:account")
+        return render(
+            request,
+            "portal/account/code.html",
+            {"form": form, "title": _("Confirm your new mobile number"), "to": masked(pending["to"])},
+        )
+    form = MobileChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                code = mobile_change_start(user=request.user, mobile=form.cleaned_data["mobile"])
+                account_messages.send(code)
+        except InvalidPhone as exc:
+            form.add_error("mobile", PHONE_ERRORS[exc.problem])
+        except CodeRefused as exc:
+            form.add_error(
+                "mobile", CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
+            )
+        else:
+            request.session[PENDING] = {
+                "record": str(code.record_uuid),
+                "purpose": "change-mobile",
+                "to": code.destination,
+            }
+            return redirect("portal:mobile_change")
+    return render(
+        request, "portal/account/form_page.html", {"form": form, "title": _("Change your mobile number")}
+    )
 
 
 @login_required

@@ -26,5 +26,7 @@ urlpatterns = [
     path("account/sign-out/", account_views.sign_out, name="sign_out"),
     path("account/", account_views.account, name="account"),
     path("account/authenticator/", account_views.authenticator_set_up, name="authenticator"),
+    path("account/password/", account_views.password_change_page, name="password_change"),
+    path("account/mobile/", account_views.mobile_change_page, name="mobile_change"),
     path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

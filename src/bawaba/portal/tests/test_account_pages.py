@@ -208,3 +208,48 @@ def test_set_up_an_authenticator_app_and_sign_in_with_it(client):
     response = client.post("/en/account/sign-in/code/", {"method": "authenticator", "app-code": next_step})
     assert response.status_code == 302
     assert "Substantial" in client.get("/en/account/").content.decode()
+
+
+def test_changing_the_password_ends_other_sessions_and_tells_the_phone(client):
+    signed_up(client)
+    other = Client()
+    sign_in(other)
+    sign_in(client)
+    wrong = client.post(
+        "/en/account/password/",
+        {"current": "nope", "password": "New-pass-2026!x", "password_again": "New-pass-2026!x"},
+    )
+    assert "This is not your current password." in wrong.content.decode()
+    response = client.post(
+        "/en/account/password/",
+        {"current": PASSWORD, "password": "New-pass-2026!x", "password_again": "New-pass-2026!x"},
+    )
+    assert response["Location"] == "/en/account/"
+    assert client.get("/en/account/").status_code == 200
+    assert other.get("/en/account/").status_code == 302
+    notice = Message.objects.get(kind="password-changed", to="+201001234567")
+    deliver_message.call(message_id=notice.pk)
+    assert any(m["uuid"] == str(notice.uuid) and "19000" in m["body"] for m in inbox())
+
+
+def test_changing_the_mobile_needs_a_code_sent_to_the_new_number(client):
+    signed_up(client)
+    sign_in(client)
+    response = client.post("/en/account/mobile/", {"mobile": "+447911123456"})
+    assert response["Location"] == "/en/account/mobile/"
+    assert "+4479•••••456" in client.get("/en/account/mobile/").content.decode()
+    response = client.post("/en/account/mobile/", {"code": last_code("+447911123456")})
+    assert response["Location"] == "/en/account/"
+    user = User.objects.get(national_id=NATIONAL_ID)
+    assert user.mobile == "+447911123456"
+    for message in Message.objects.filter(status=Message.Status.QUEUED).order_by("created_at"):
+        deliver_message.call(message_id=message.pk)
+    assert any(m["to"] == "+201001234567" and "19000" in m["body"] for m in inbox())
+    assert "Mobile number changed" in client.get("/en/account/").content.decode()
+
+
+def test_changing_the_mobile_asks_a_password_only_session_to_step_up(client):
+    signed_up(client)
+    client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
+    client.post("/en/account/sign-in/code/", {"skip": "1"})
+    assert client.get("/en/account/mobile/")["Location"].startswith("/en/account/step-up/")
