@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -141,3 +142,44 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} {self.agency or '*'}"
+
+
+class Delegation(models.Model):
+    """The right of one person (the agent) to act for another (the principal): a child, an adult, a company."""
+
+    class Kind(models.TextChoices):
+        MINOR_CHILD = "minor-child", _("parent or guardian of a minor child")
+        MANDATE = "mandate", _("mandate from an adult")
+        COMPANY = "company", _("representative of a company")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="delegations_held")
+    principal = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delegations_given",
+        help_text=_("The person acted for, when they have an account."),
+    )
+    principal_identifier = models.CharField(
+        _("national ID or company registry number of the person acted for"), max_length=30
+    )
+    principal_name = models.CharField(_("name of the person acted for"), max_length=200)
+    services = models.JSONField(
+        _("services"), default=list, help_text=_("Service codes; empty means every service.")
+    )
+    valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=200)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} for {self.principal_identifier} ({self.kind})"

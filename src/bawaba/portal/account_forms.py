@@ -47,6 +47,15 @@ SIGN_IN_ERRORS = {
     ),
 }
 
+DELEGATION_ERRORS = {
+    "no-such-citizen": _(
+        "No citizen with an account has this national ID number. They must create an account first."
+    ),
+    "self": _("You cannot give a mandate to yourself."),
+    "expiry-in-the-past": _("Choose a date after today."),
+    "too-many": _("You have given too many mandates in a short time. Try again later."),
+    "not-yours": _("This mandate is not yours."),
+}
 STAFF_WRONG = _("The user name or the password is not right.")
 AUTHENTICATOR_ERRORS = {
     "wrong": _("This code is not right, or it was already used. Enter the code your app shows now."),
@@ -58,6 +67,9 @@ SECURITY_LABELS = {
     "accounts.authenticator.added": _("Authenticator app set up"),
     "accounts.password.changed": _("Password changed"),
     "accounts.mobile.changed": _("Mobile number changed"),
+    "accounts.mandate.granted": _("You gave someone a mandate to act for you"),
+    "accounts.mandate.revoked": _("You withdrew a mandate"),
+    "accounts.acting-for.started": _("Someone started acting for you"),
     "accounts.citizen.registered": _("Account created"),
     "accounts.mobile.verified": _("Mobile number confirmed"),
     "accounts.signed-in": _("Signed in"),
@@ -173,6 +185,26 @@ class MobileChangeForm(forms.Form):
         help_text=_("We send a code to this number. From abroad, start with + and the country code."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
+
+
+class MandateForm(forms.Form):
+    agent_national_id = NationalIdField()
+    services = forms.MultipleChoiceField(
+        label=_("For which services"),
+        required=False,
+        help_text=_("Choose none to allow every service."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    expires_on = forms.DateField(
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day the mandate is valid."),
+    )
+
+    def __init__(self, *args, services: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent_national_id"].label = _("National ID number of the person who will act for you")
+        self.fields["services"].choices = services
 
 
 class CodeForm(forms.Form):

@@ -4,6 +4,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,15 @@ from bawaba.accounts.authenticator import (
     authenticator_confirm,
     has_authenticator,
 )
-from bawaba.accounts.models import User, UserSession
+from bawaba.accounts.delegation import (
+    DelegationRefused,
+    acting_for_start,
+    acting_for_stop,
+    delegation_active,
+    mandate_grant,
+    mandate_revoke,
+)
+from bawaba.accounts.models import Delegation, User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.one_time_codes import CodeRefused
 from bawaba.accounts.permissions import is_staff_member
@@ -46,17 +55,20 @@ from bawaba.accounts.session_assurance import (
     session_sign_out,
     sessions_end_all_others,
 )
+from bawaba.catalogue.selectors import service_list
 
 from . import account_messages
 from .account_forms import (
     AUTHENTICATOR_ERRORS,
     CODE_ERRORS,
+    DELEGATION_ERRORS,
     NATIONAL_ID_ERRORS,
     PHONE_ERRORS,
     SECURITY_LABELS,
     SIGN_IN_ERRORS,
     STAFF_WRONG,
     CodeForm,
+    MandateForm,
     MobileChangeForm,
     PasswordChangeForm,
     RegisterForm,
@@ -313,6 +325,12 @@ def account(request):
             "level": session_level(request),
             "mobile": masked(user.mobile) if user.mobile else "",
             "has_authenticator": has_authenticator(user),
+            "delegations_held": delegation_active(agent=user),
+            "mandates_given": [
+                d
+                for d in Delegation.objects.filter(principal=user, revoked_at=None)
+                if d.expires_at is None or d.expires_at > timezone.now()
+            ],
         },
     )
 
@@ -411,6 +429,52 @@ def mobile_change_page(request):
     return render(
         request, "portal/account/form_page.html", {"form": form, "title": _("Change your mobile number")}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mandate_new(request):
+    services = [(s.code, s.name) for s in service_list()]
+    form = MandateForm(request.POST or None, services=services)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mandate_grant(
+                principal=request.user,
+                agent_national_id=form.cleaned_data["agent_national_id"],
+                services=form.cleaned_data["services"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except DelegationRefused as exc:
+            field = "expires_on" if exc.problem == "expiry-in-the-past" else "agent_national_id"
+            form.add_error(field, DELEGATION_ERRORS[exc.problem])
+        else:
+            return redirect("portal:account")
+    return render(
+        request, "portal/account/form_page.html", {"form": form, "title": _("Let someone act for you")}
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def mandate_revoke_view(request, delegation: str):
+    try:
+        mandate_revoke(principal=request.user, delegation_uuid=delegation)
+    except DelegationRefused as exc:
+        raise Http404 from exc
+    return redirect("portal:account")
+
+
+@login_required
+@require_http_methods(["POST"])
+def acting_for_view(request):
+    if request.POST.get("stop"):
+        acting_for_stop(request)
+    else:
+        try:
+            acting_for_start(request, delegation_uuid=request.POST.get("delegation", ""))
+        except DelegationRefused as exc:
+            raise Http404 from exc
+    return redirect("portal:home")
 
 
 @login_required

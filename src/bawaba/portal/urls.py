@@ -28,5 +28,10 @@ urlpatterns = [
     path("account/authenticator/", account_views.authenticator_set_up, name="authenticator"),
     path("account/password/", account_views.password_change_page, name="password_change"),
     path("account/mobile/", account_views.mobile_change_page, name="mobile_change"),
+    path("account/mandates/new/", account_views.mandate_new, name="mandate_new"),
+    path(
+        "account/mandates/<uuid:delegation>/revoke/", account_views.mandate_revoke_view, name="mandate_revoke"
+    ),
+    path("account/acting-for/", account_views.acting_for_view, name="acting_for"),
     path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from bawaba.accounts.assurance import Level, needs_step_up
+from bawaba.accounts.delegation import acting_for, delegation_allows
 from bawaba.accounts.session_assurance import session_level
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Channel
@@ -75,6 +76,14 @@ def service_start(request, code: str):
     if needs_step_up(session_level(request), Level.named(service.assurance)):
         query = urlencode({"level": service.assurance, "next": request.get_full_path()})
         return redirect(f"{reverse('portal:step_up')}?{query}")
+    delegation = acting_for(request)
+    if delegation and not delegation_allows(delegation, service_code=service.code):
+        return render(
+            request,
+            "portal/service_not_delegated.html",
+            {"service": service, "delegation": delegation},
+            status=403,
+        )
     return render(
         request, "portal/service_start.html", {"service": service, "definition": service.definition}
     )

@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bawaba.portal.context_processors.language_switch",
+                "bawaba.portal.context_processors.acting_for",
             ],
         },
     },

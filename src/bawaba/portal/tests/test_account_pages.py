@@ -7,6 +7,7 @@ from datetime import date
 import pyotp
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from bawaba.accounts.models import User
 from bawaba.accounts.national_id import NationalIdRule, make
@@ -253,3 +254,53 @@ def test_changing_the_mobile_asks_a_password_only_session_to_step_up(client):
     client.post("/en/account/sign-in/", {"national_id": NATIONAL_ID, "password": PASSWORD})
     client.post("/en/account/sign-in/code/", {"skip": "1"})
     assert client.get("/en/account/mobile/")["Location"].startswith("/en/account/step-up/")
+
+
+def test_a_mandate_lets_another_citizen_act_within_its_services(client):
+    principal = signed_up(client)
+    agent_id = make(birth_date=date(1960, 2, 2), region="04", serial=77, sex="male", rule=NationalIdRule())
+    User.objects.create_user(
+        "agent",
+        password=PASSWORD,
+        national_id=agent_id,
+        mobile="+201011111111",
+        mobile_verified_at=timezone.now(),
+    )
+    sign_in(client)
+    response = client.post(
+        "/en/account/mandates/new/",
+        {"agent_national_id": agent_id, "services": ["civil.birth.certificate"], "expires_on": "2099-12-31"},
+    )
+    assert response["Location"] == "/en/account/"
+    client.post("/en/account/sign-out/")
+
+    agent = Client()
+    agent.post("/en/account/sign-in/", {"national_id": agent_id, "password": PASSWORD})
+    agent.post("/en/account/sign-in/code/", {"code": last_code("+201011111111")})
+    page = agent.get("/en/account/").content.decode()
+    delegation = re.search(r'name="delegation" value="([0-9a-f-]+)"', page).group(1)
+    agent.post("/en/account/acting-for/", {"delegation": delegation})
+    assert "You are acting for" in agent.get("/en/").content.decode()
+    assert (
+        "You are using this service for"
+        in agent.get("/en/services/civil.birth.certificate/start/").content.decode()
+    )
+    outside = agent.get("/en/services/civil.family-record.extract/start/")
+    assert outside.status_code == 403 and "does not cover this service" in outside.content.decode()
+
+    sign_in(client)
+    assert "Someone started acting for you" in client.get("/en/account/").content.decode()
+    mandate = principal.delegations_given.get()
+    client.post(f"/en/account/mandates/{mandate.uuid}/revoke/")
+    assert "You are acting for" not in agent.get("/en/").content.decode()
+
+
+def test_someone_else_cannot_withdraw_or_use_your_mandate(client):
+    signed_up(client)
+    sign_in(client)
+    stranger = User.objects.create_user("stranger", password=PASSWORD)
+    other = Client()
+    other.force_login(stranger)
+    bogus = "00000000-0000-0000-0000-000000000000"
+    assert other.post(f"/en/account/mandates/{bogus}/revoke/").status_code == 404
+    assert other.post("/en/account/acting-for/", {"delegation": bogus}).status_code == 404
