@@ -15,6 +15,7 @@ SECURITY_ACTIONS = (
     "accounts.mandate.revoked",
     "accounts.acting-for.started",
     "accounts.password.changed",
+    "accounts.password.reset",
     "accounts.mobile.changed",
     "accounts.authenticator.added",
     "accounts.signed-out-everywhere",

@@ -32,6 +32,8 @@ __all__ = [
     "mobile_change_confirm",
     "mobile_change_start",
     "password_change",
+    "password_reset_finish",
+    "password_reset_start",
     "sign_in_code_check",
     "sign_in_code_issue",
     "sign_in_password",
@@ -45,6 +47,7 @@ class MessageKind(StrEnum):
     REGISTRATION_ATTEMPT = "registration-attempt"
     MOBILE_CHANGED = "mobile-changed"
     PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a message kind, not a password)
+    PASSWORD_RESET = "password-reset"  # noqa: S105 (a message kind, not a password)
 
 
 @dataclass(frozen=True)
@@ -254,3 +257,45 @@ def mobile_change_confirm(*, user: User, record_uuid: UUID, attempt: str) -> Cod
     if not old or old == record.destination:
         return None
     return CodeToSend(uuid4(), old, old, MessageKind.MOBILE_CHANGED, None, user.preferred_language)
+
+
+def password_reset_start(*, national_id: str) -> CodeToSend:
+    """A code to the account's confirmed mobile; for a number with no such account, a code that goes nowhere.
+
+    Either way the answer looks the same, so the page cannot be used to learn who has an account.
+    """
+    number = clean(national_id)
+    user = User.objects.filter(national_id=number, is_active=True, mobile_verified_at__isnull=False).first()
+    if user is None:
+        decoy = code_issue(purpose=OneTimeCode.Purpose.SIGN_IN, destination=f"reset:{number}")
+        return CodeToSend(decoy.record.uuid, "", "", MessageKind.PASSWORD_RESET, None, "ar")
+    issued = code_issue(purpose=OneTimeCode.Purpose.SIGN_IN, destination=user.mobile, user=user)
+    return CodeToSend(
+        issued.record.uuid,
+        user.mobile,
+        user.mobile,
+        MessageKind.PASSWORD_RESET,
+        issued.code,
+        user.preferred_language,
+    )
+
+
+@transaction.atomic
+def password_reset_finish(*, record_uuid: UUID, attempt: str, new_password: str) -> User:
+    """Raises CodeRefused or ValidationError. Every session of the account ends."""
+    record = code_check(record_uuid=record_uuid, attempt=attempt)
+    if record.user is None:
+        raise CodeRefused(CodeProblem.WRONG)
+    user = record.user
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.session_generation += 1
+    user.save(update_fields=["password", "session_generation"])
+    ACCOUNT_LOCKOUT.succeed(user.national_id or "")
+    audit_record(
+        action="accounts.password.reset",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+    )
+    return user

@@ -66,6 +66,7 @@ AUTHENTICATOR_ERRORS = {
 SECURITY_LABELS = {
     "accounts.authenticator.added": _("Authenticator app set up"),
     "accounts.password.changed": _("Password changed"),
+    "accounts.password.reset": _("New password chosen with a code"),
     "accounts.mobile.changed": _("Mobile number changed"),
     "accounts.mandate.granted": _("You gave someone a mandate to act for you"),
     "accounts.mandate.revoked": _("You withdrew a mandate"),
@@ -161,6 +162,32 @@ class StaffSignInForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     current = forms.CharField(
         label=_("Current password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    password = forms.CharField(
+        label=_("New password"),
+        help_text=_("At least 10 characters; not only digits, and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class PasswordForgottenForm(forms.Form):
+    national_id = NationalIdField()
+
+
+class PasswordResetForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}),
     )
     password = forms.CharField(
         label=_("New password"),

@@ -13,6 +13,10 @@ def send(code: CodeToSend) -> None:
             body = _("Your Bawaba code to confirm this phone: %(code)s. Never share it with anyone.") % {
                 "code": code.code
             }
+        elif code.kind == MessageKind.PASSWORD_RESET:
+            body = _("Your Bawaba code to choose a new password: %(code)s. Never share it with anyone.") % {
+                "code": code.code
+            }
         elif code.kind == MessageKind.SIGN_IN:
             body = _("Your Bawaba sign-in code: %(code)s. Never share it with anyone.") % {"code": code.code}
         elif code.kind == MessageKind.MOBILE_CHANGED:
@@ -28,6 +32,8 @@ def send(code: CodeToSend) -> None:
                 "Someone tried to open a Bawaba account with your national ID number. If it was you, sign in "
                 "or reset your password. If not, you need do nothing."
             )
+    if not code.to:
+        return  # a code that goes nowhere: see password_reset_start
     message_send(
         channel="sms",
         to=code.to,

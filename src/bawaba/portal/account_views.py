@@ -42,6 +42,8 @@ from bawaba.accounts.services import (
     mobile_change_confirm,
     mobile_change_start,
     password_change,
+    password_reset_finish,
+    password_reset_start,
     sign_in_code_check,
     sign_in_code_issue,
     sign_in_password,
@@ -56,6 +58,7 @@ from bawaba.accounts.session_assurance import (
     sessions_end_all_others,
 )
 from bawaba.catalogue.selectors import service_list
+from bawaba.core.ratelimit import Limit, hit
 
 from . import account_messages
 from .account_forms import (
@@ -71,6 +74,8 @@ from .account_forms import (
     MandateForm,
     MobileChangeForm,
     PasswordChangeForm,
+    PasswordForgottenForm,
+    PasswordResetForm,
     RegisterForm,
     SignInForm,
     StaffSignInForm,
@@ -78,6 +83,7 @@ from .account_forms import (
 )
 
 PENDING = "bawaba_pending_code"
+RESET_LIMIT = Limit("password-reset-address", attempts=20, window_seconds=3600)
 AUTHENTICATOR_KEY = "bawaba_authenticator_set_up"
 
 
@@ -185,6 +191,75 @@ def sign_in(request):
             }
             return redirect("portal:sign_in_code")
     return render(request, "portal/account/sign_in.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgotten(request):
+    form = PasswordForgottenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = request.META.get("REMOTE_ADDR", "")
+        verdict = hit(RESET_LIMIT, address)
+        if not verdict.allowed:
+            form.add_error(
+                None,
+                SIGN_IN_ERRORS[SignInProblem.TOO_MANY_FROM_HERE] % {"minutes": minutes(verdict.retry_after)},
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    code = password_reset_start(national_id=form.cleaned_data["national_id"])
+                    account_messages.send(code)
+            except CodeRefused as exc:
+                form.add_error(
+                    None, CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
+                )
+            else:
+                request.session[PENDING] = {"record": str(code.record_uuid), "purpose": "reset"}
+                return redirect("portal:password_reset")
+    return render(
+        request,
+        "portal/account/form_page.html",
+        {
+            "form": form,
+            "title": _("Forgotten your password?"),
+            "intro": _(
+                "Enter your national ID number. If it has an account, we send a code to its mobile number."
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    pending = request.session.get(PENDING)
+    if not pending or pending["purpose"] != "reset":
+        return redirect("portal:password_forgotten")
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_finish(
+                record_uuid=pending["record"],
+                attempt=form.cleaned_data["code"],
+                new_password=form.cleaned_data["password"],
+            )
+        except CodeRefused as exc:
+            _code_error(form, exc)
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            del request.session[PENDING]
+            return redirect("portal:sign_in")
+    return render(
+        request,
+        "portal/account/form_page.html",
+        {
+            "form": form,
+            "title": _("Choose a new password"),
+            "intro": _(
+                "If the national ID number you gave has an account, we sent a code by SMS to its mobile number."
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

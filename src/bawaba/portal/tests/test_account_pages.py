@@ -304,3 +304,36 @@ def test_someone_else_cannot_withdraw_or_use_your_mandate(client):
     bogus = "00000000-0000-0000-0000-000000000000"
     assert other.post(f"/en/account/mandates/{bogus}/revoke/").status_code == 404
     assert other.post("/en/account/acting-for/", {"delegation": bogus}).status_code == 404
+
+
+def test_a_forgotten_password_is_replaced_with_a_code_and_every_session_ends(client):
+    signed_up(client)
+    other = Client()
+    sign_in(other)
+    response = client.post("/en/account/password/forgotten/", {"national_id": NATIONAL_ID})
+    assert response["Location"] == "/en/account/password/reset/"
+    new = "Fresh-start-2026!"
+    response = client.post(
+        "/en/account/password/reset/",
+        {"code": last_code("+201001234567"), "password": new, "password_again": new},
+    )
+    assert response["Location"] == "/en/account/sign-in/"
+    assert other.get("/en/account/").status_code == 302
+    assert User.objects.get(national_id=NATIONAL_ID).check_password(new)
+
+
+def test_a_forgotten_password_for_an_unknown_number_looks_the_same(client):
+    signed_up(client)
+    unknown = make(birth_date=date(1950, 5, 5), region="05", serial=5, sex="female", rule=NationalIdRule())
+    known_page = Client()
+    known_page.post("/en/account/password/forgotten/", {"national_id": NATIONAL_ID})
+    client.post("/en/account/password/forgotten/", {"national_id": unknown})
+    strip = lambda html: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)  # noqa: E731
+    assert strip(client.get("/en/account/password/reset/").content.decode()) == strip(
+        known_page.get("/en/account/password/reset/").content.decode()
+    )
+    html = client.post(
+        "/en/account/password/reset/",
+        {"code": "123456", "password": "Xx-123456789", "password_again": "Xx-123456789"},
+    )
+    assert "This code is not right" in html.content.decode()
