@@ -183,3 +183,21 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} for {self.principal_identifier} ({self.kind})"
+
+
+class LinkedIdentity(models.Model):
+    """An account at an external identity provider (the national digital ID, a bank app) linked to this one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="linked_identities")
+    provider = models.CharField(_("provider"), max_length=40)
+    subject = models.CharField(_("subject at the provider"), max_length=255)
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("linked identity")
+        verbose_name_plural = _("linked identities")
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="accounts_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject}"

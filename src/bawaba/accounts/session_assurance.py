@@ -8,6 +8,7 @@ from bawaba.audit.services import audit_record
 
 from .assurance import Level, reached
 from .models import User, UserSession
+from .oidc import providers
 
 METHODS_KEY = "bawaba_auth_methods"
 SESSION_KEY = "bawaba_session"
@@ -52,7 +53,8 @@ def session_add_method(request, method: str) -> None:
 def session_level(request) -> Level:
     if not request.user.is_authenticated:
         return Level.NONE
-    return reached(request.session.get(METHODS_KEY, []))
+    provider_levels = {provider.method: provider.level for provider in providers()}
+    return reached(request.session.get(METHODS_KEY, []), provider_levels=provider_levels)
 
 
 def session_sign_out(request) -> None:

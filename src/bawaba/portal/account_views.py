@@ -1,5 +1,6 @@
 """Citizen account pages: register, confirm the phone, sign in with password and code, step up."""
 
+from authlib.integrations.base_client.errors import OAuthError
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from joserfc.errors import JoseError
 
 from bawaba.accounts.assurance import Level
 from bawaba.accounts.authenticator import (
@@ -30,6 +32,7 @@ from bawaba.accounts.delegation import (
 )
 from bawaba.accounts.models import Delegation, User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
+from bawaba.accounts.oidc import oidc_client, oidc_sign_in, provider_get, providers
 from bawaba.accounts.one_time_codes import CodeRefused
 from bawaba.accounts.permissions import is_staff_member
 from bawaba.accounts.phones import InvalidPhone, masked
@@ -83,6 +86,7 @@ from .account_forms import (
 )
 
 PENDING = "bawaba_pending_code"
+OIDC_NEXT = "bawaba_oidc_next"
 RESET_LIMIT = Limit("password-reset-address", attempts=20, window_seconds=3600)
 AUTHENTICATOR_KEY = "bawaba_authenticator_set_up"
 
@@ -190,7 +194,46 @@ def sign_in(request):
                 "next": _next_url(request),
             }
             return redirect("portal:sign_in_code")
-    return render(request, "portal/account/sign_in.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "portal/account/sign_in.html",
+        {"form": form, "next": _next_url(request), "providers": providers()},
+    )
+
+
+@require_http_methods(["GET"])
+def oidc_start(request, provider: str):
+    chosen = provider_get(provider)
+    if chosen is None:
+        raise Http404
+    request.session[OIDC_NEXT] = _next_url(request)
+    callback = request.build_absolute_uri(reverse("portal:oidc_callback", args=[chosen.key]))
+    try:
+        return oidc_client(chosen).authorize_redirect(request, callback)
+    except (OSError, ValueError):
+        return render(
+            request, "portal/account/oidc_error.html", {"provider": chosen, "unreachable": True}, status=502
+        )
+
+
+@require_http_methods(["GET"])
+def oidc_callback(request, provider: str):
+    chosen = provider_get(provider)
+    if chosen is None:
+        raise Http404
+    if request.GET.get("error"):  # the citizen cancelled, or the provider refused
+        return render(
+            request, "portal/account/oidc_error.html", {"provider": chosen, "cancelled": True}, status=400
+        )
+    try:
+        token = oidc_client(chosen).authorize_access_token(request)
+        user = oidc_sign_in(provider=chosen, claims=dict(token["userinfo"]))
+    except (OAuthError, JoseError, KeyError, ValueError, OSError):
+        # A tampered state, a replayed or forged code, a bad signature or nonce: nothing is signed in.
+        return render(request, "portal/account/oidc_error.html", {"provider": chosen}, status=400)
+    next_url = request.session.pop(OIDC_NEXT, reverse("portal:home"))
+    session_sign_in(request, user=user, methods=[chosen.method])
+    return redirect(next_url)
 
 
 @require_http_methods(["GET", "POST"])

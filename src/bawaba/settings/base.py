@@ -234,3 +234,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 BAWABA_NATIONAL_ID_RULE = {"length": 14, "check": "luhn", "embedded_birth_date": True}
 BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR = env.number("BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR", 100)
+# External OpenID Connect identity providers. The demo national ID runs beside `make run` on port 8100.
+BAWABA_OIDC_PROVIDERS = {
+    "national-id": {
+        "name": {"ar": "الهوية الرقمية الوطنية", "en": "National digital ID"},
+        "issuer": env.text("BAWABA_NATIONAL_ID_ISSUER", "http://127.0.0.1:8100"),
+        "client_id": env.text("BAWABA_NATIONAL_ID_CLIENT_ID", "bawaba-portal"),
+        # A provider with no secret configured is not offered.
+        "client_secret": env.secret("BAWABA_NATIONAL_ID_CLIENT_SECRET"),
+        "level": "high",
+    },
+}

@@ -1,7 +1,7 @@
 """The test suite: fast hashing, an in-memory cache and tasks run by the worker only when a test asks."""
 
 from .base import *  # noqa: F403
-from .base import TEMPLATES
+from .base import BAWABA_OIDC_PROVIDERS, TEMPLATES
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -19,3 +19,8 @@ TEMPLATES[0]["OPTIONS"]["debug"] = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo identity provider's registered secret (bawaba.idp.settings): development and tests only.
+BAWABA_OIDC_PROVIDERS["national-id"]["client_secret"] = (
+    BAWABA_OIDC_PROVIDERS["national-id"]["client_secret"] or "bawaba-portal-demo-secret"  # S105
+)
