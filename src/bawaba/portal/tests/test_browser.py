@@ -9,6 +9,8 @@ from urllib.request import urlopen
 import pytest
 from django.conf import settings
 
+from .idp_process import identity_provider, provider_settings
+
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_catalogue_live")]
 
 AXE = Path(settings.PROJECT_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
@@ -171,3 +173,23 @@ def test_home_page_weighs_under_150_kb_compressed(page, live_server):
         body = urlopen(url).read()
         total += len(body) if url.endswith(".woff2") else len(gzip.compress(body, 6))
     assert total < 150 * 1024, f"home page weighs {total / 1024:.0f} KB compressed"
+
+
+def test_citizen_signs_in_with_the_national_digital_id(browser, live_server, settings):
+    callbacks = [f"{live_server.url}/{lang}/account/oidc/national-id/callback/" for lang in ("ar", "en")]
+    with identity_provider(redirect_uris=callbacks) as issuer:
+        settings.BAWABA_OIDC_PROVIDERS = provider_settings(issuer)
+        context = browser.new_context(locale="ar-EG")
+        page = context.new_page()
+        page.goto(f"{live_server.url}/ar/account/sign-in/")
+        shot(page, "sign-in-ar")
+        page.get_by_role("link", name="الهوية الرقمية الوطنية").click()
+        assert page.url.startswith(issuer)
+        shot(page, "national-id-provider")
+        page.fill("#national_id", "29103090104240")
+        page.fill("#pin", "1991")
+        page.get_by_role("button", name="تأكيد الهوية Confirm").click()
+        assert page.url.startswith(live_server.url)
+        page.goto(f"{live_server.url}/ar/account/")
+        assert "مرتفع" in page.content()  # high assurance
+        context.close()

@@ -1,12 +1,6 @@
 """Signing in with the national digital ID: a real OpenID Connect round trip with the demo provider process."""
 
-import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
@@ -14,59 +8,21 @@ import requests
 
 from bawaba.accounts.models import LinkedIdentity, User
 
+from .idp_process import identity_provider, provider_settings
+
 pytestmark = pytest.mark.django_db
 CALLBACKS = [f"http://testserver/{lang}/account/oidc/national-id/callback/" for lang in ("ar", "en")]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def idp():
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BAWABA_IDP_ISSUER": issuer,
-        "BAWABA_IDP_CLIENTS": json.dumps(
-            {"bawaba-portal": {"secret": "test-secret", "redirect_uris": CALLBACKS}}
-        ),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bawaba.manage", "idp", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).ok:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.2)
-        else:
-            pytest.fail("the identity provider did not start")
+    with identity_provider(redirect_uris=CALLBACKS) as issuer:
         yield issuer
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture
 def national_id(settings, idp):
-    settings.BAWABA_OIDC_PROVIDERS = {
-        "national-id": {
-            "name": {"ar": "الهوية الرقمية الوطنية", "en": "National digital ID"},
-            "issuer": idp,
-            "client_id": "bawaba-portal",
-            "client_secret": "test-secret",
-            "level": "high",
-        }
-    }
+    settings.BAWABA_OIDC_PROVIDERS = provider_settings(idp)
     return idp
 
 
