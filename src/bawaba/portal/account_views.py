@@ -30,7 +30,7 @@ from bawaba.accounts.delegation import (
     mandate_grant,
     mandate_revoke,
 )
-from bawaba.accounts.models import Delegation, User, UserSession
+from bawaba.accounts.models import Delegation, LinkedIdentity, User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.oidc import oidc_client, oidc_sign_in, provider_get, providers
 from bawaba.accounts.one_time_codes import CodeRefused
@@ -443,6 +443,9 @@ def account(request):
             "level": session_level(request),
             "mobile": masked(user.mobile) if user.mobile else "",
             "has_authenticator": has_authenticator(user),
+            "linked": [
+                (provider_get(link.provider), link) for link in LinkedIdentity.objects.filter(user=user)
+            ],
             "delegations_held": delegation_active(agent=user),
             "mandates_given": [
                 d

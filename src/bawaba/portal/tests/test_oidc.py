@@ -57,7 +57,7 @@ def test_signing_in_with_the_national_digital_id_gives_high_assurance(client, na
         user=user, provider="national-id", subject="ng-29103090104240"
     ).exists()
     page = client.get("/en/account/").content.decode()
-    assert "High" in page and "آمنة" in page
+    assert "High" in page and "آمنة" in page and "National digital ID" in page
     # A service that needs high assurance now opens without a step-up.
     assert client.get("/en/services/passport.renew/start/").status_code == 200
 
