@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bawaba.accounts.models import User
 from bawaba.accounts.national_id import InvalidNationalId, parse
 from bawaba.accounts.national_id import Problem as IdProblem
-from bawaba.accounts.one_time_codes import CodeProblem
+from bawaba.accounts.one_time_codes import CodeProblem, CodeRefused
 from bawaba.accounts.phones import InvalidPhone, normalise_mobile
 from bawaba.accounts.phones import Problem as PhoneProblem
 from bawaba.accounts.services import SignInProblem, national_id_rule
@@ -85,6 +85,39 @@ def minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
 
 
+def refusal(refused: CodeRefused) -> str:
+    """The words for a refused code: how many tries are left, or how long to wait."""
+    return CODE_ERRORS[refused.problem] % {
+        "left": refused.attempts_left,
+        "minutes": minutes(refused.retry_after),
+    }
+
+
+class NewPasswordForm(forms.Form):
+    """A new password typed twice; the account services check its strength."""
+
+    labels = (_("Password"), _("Password again"))
+
+    password = forms.CharField(
+        label=_("Password"),
+        help_text=_("At least 10 characters; not only digits, and not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label, self.fields["password_again"].label = self.labels
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
 class NationalIdField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
@@ -95,7 +128,9 @@ class NationalIdField(forms.CharField):
         )
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(NewPasswordForm):
+    field_order = ["national_id", "mobile", "email", "password", "password_again"]
+
     national_id = NationalIdField()
     mobile = forms.CharField(
         label=_("Mobile number"),
@@ -104,14 +139,6 @@ class RegisterForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
     email = forms.EmailField(label=_("E-mail (if you have one)"), required=False)
-    password = forms.CharField(
-        label=_("Password"),
-        help_text=_("At least 10 characters; not only digits, and not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_again = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
 
     def clean_national_id(self):
         try:
@@ -129,10 +156,7 @@ class RegisterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        password = data.get("password")
-        if password and data.get("password_again") and password != data["password_again"]:
-            self.add_error("password_again", _("The two passwords are not the same."))
-        if password:
+        if password := data.get("password"):
             owner = User(national_id=data.get("national_id"), email=data.get("email"))
             try:
                 validate_password(password, owner)
@@ -159,50 +183,28 @@ class StaffSignInForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(NewPasswordForm):
+    field_order = ["current", "password", "password_again"]
+    labels = (_("New password"), _("New password again"))
+
     current = forms.CharField(
         label=_("Current password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-    password = forms.CharField(
-        label=_("New password"),
-        help_text=_("At least 10 characters; not only digits, and not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_again = forms.CharField(
-        label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
-            self.add_error("password_again", _("The two passwords are not the same."))
-        return data
 
 
 class PasswordForgottenForm(forms.Form):
     national_id = NationalIdField()
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(NewPasswordForm):
+    field_order = ["code", "password", "password_again"]
+    labels = (_("New password"), _("New password again"))
+
     code = forms.CharField(
         label=_("Code"),
         max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}),
     )
-    password = forms.CharField(
-        label=_("New password"),
-        help_text=_("At least 10 characters; not only digits, and not a common password."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password_again = forms.CharField(
-        label=_("New password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
-            self.add_error("password_again", _("The two passwords are not the same."))
-        return data
 
 
 class MobileChangeForm(forms.Form):

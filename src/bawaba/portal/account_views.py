@@ -66,7 +66,6 @@ from bawaba.core.ratelimit import Limit, hit
 from . import account_messages
 from .account_forms import (
     AUTHENTICATOR_ERRORS,
-    CODE_ERRORS,
     DELEGATION_ERRORS,
     NATIONAL_ID_ERRORS,
     PHONE_ERRORS,
@@ -83,6 +82,7 @@ from .account_forms import (
     SignInForm,
     StaffSignInForm,
     minutes,
+    refusal,
 )
 
 PENDING = "bawaba_pending_code"
@@ -101,11 +101,17 @@ def _next_url(request, fallback: str = "portal:home") -> str:
 
 
 def _code_error(form: CodeForm, refused: CodeRefused) -> None:
-    message = CODE_ERRORS[refused.problem] % {
-        "left": refused.attempts_left,
-        "minutes": minutes(refused.retry_after),
+    form.add_error("code", refusal(refused))
+
+
+def _await_code(request, code, purpose: str, **extra) -> None:
+    """Remember which code this browser is waiting for, and for what."""
+    request.session[PENDING] = {
+        "record": str(code.record_uuid),
+        "purpose": purpose,
+        "to": code.destination,
+        **extra,
     }
-    form.add_error("code", message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,15 +137,9 @@ def register(request):
         except ValidationError as exc:
             form.add_error("password", exc)
         except CodeRefused as exc:
-            form.add_error(
-                "mobile", CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
-            )
+            form.add_error("mobile", refusal(exc))
         else:
-            request.session[PENDING] = {
-                "record": str(code.record_uuid),
-                "purpose": "verify",
-                "to": code.destination,
-            }
+            _await_code(request, code, "verify")
             return redirect("portal:verify_mobile")
     return render(request, "portal/account/register.html", {"form": form})
 
@@ -184,15 +184,9 @@ def sign_in(request):
         except SignInRefused as exc:
             form.add_error(None, SIGN_IN_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after)})
         except CodeRefused as exc:
-            form.add_error(None, CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0})
+            form.add_error(None, refusal(exc))
         else:
-            request.session[PENDING] = {
-                "record": str(code.record_uuid),
-                "purpose": "sign-in",
-                "user": str(user.uuid),
-                "to": code.destination,
-                "next": _next_url(request),
-            }
+            _await_code(request, code, "sign-in", user=str(user.uuid), next=_next_url(request))
             return redirect("portal:sign_in_code")
     return render(
         request,
@@ -253,9 +247,7 @@ def password_forgotten(request):
                     code = password_reset_start(national_id=form.cleaned_data["national_id"])
                     account_messages.send(code)
             except CodeRefused as exc:
-                form.add_error(
-                    None, CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
-                )
+                form.add_error(None, refusal(exc))
             else:
                 request.session[PENDING] = {"record": str(code.record_uuid), "purpose": "reset"}
                 return redirect("portal:password_reset")
@@ -329,7 +321,7 @@ def staff_sign_in(request):
             errors = {**SIGN_IN_ERRORS, SignInProblem.WRONG: STAFF_WRONG}
             form.add_error(None, errors[exc.problem] % {"minutes": minutes(exc.retry_after)})
         except CodeRefused as exc:
-            form.add_error(None, CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0})
+            form.add_error(None, refusal(exc))
         else:
             request.session[PENDING] = {
                 "record": str(code.record_uuid) if code else "",
@@ -407,15 +399,9 @@ def step_up(request):
                 code = sign_in_code_issue(user=request.user)
                 account_messages.send(code)
         except CodeRefused as exc:
-            message = CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
+            message = refusal(exc)
             return render(request, "portal/account/step_up.html", {"error": message, "next": next_url})
-        request.session[PENDING] = {
-            "record": str(code.record_uuid),
-            "purpose": "step-up",
-            "user": str(request.user.uuid),
-            "to": code.destination,
-            "next": next_url,
-        }
+        _await_code(request, code, "step-up", user=str(request.user.uuid), next=next_url)
         return redirect("portal:sign_in_code")
     return render(
         request, "portal/account/step_up.html", {"next": next_url, "to": masked(request.user.mobile)}
@@ -537,15 +523,9 @@ def mobile_change_page(request):
         except InvalidPhone as exc:
             form.add_error("mobile", PHONE_ERRORS[exc.problem])
         except CodeRefused as exc:
-            form.add_error(
-                "mobile", CODE_ERRORS[exc.problem] % {"minutes": minutes(exc.retry_after), "left": 0}
-            )
+            form.add_error("mobile", refusal(exc))
         else:
-            request.session[PENDING] = {
-                "record": str(code.record_uuid),
-                "purpose": "change-mobile",
-                "to": code.destination,
-            }
+            _await_code(request, code, "change-mobile")
             return redirect("portal:mobile_change")
     return render(
         request, "portal/account/form_page.html", {"form": form, "title": _("Change your mobile number")}
