@@ -9,6 +9,7 @@ SECURITY_ACTIONS = (
     "accounts.citizen.registered",
     "accounts.mobile.verified",
     "accounts.signed-in",
+    "accounts.certificate.used",
     "accounts.sign-in.failed",
     "accounts.stepped-up",
     "accounts.mandate.granted",

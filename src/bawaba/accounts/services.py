@@ -4,11 +4,14 @@ Answers never reveal whether a national ID number is registered: a registration 
 has an account looks the same to whoever typed it, and the account's owner is told on their own phone.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from uuid import UUID, uuid4
 
+from cryptography import x509
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -18,6 +21,7 @@ from django.utils import timezone
 from bawaba.audit.services import audit_record
 from bawaba.core.ratelimit import Limit, Lockout, hit
 
+from .certificates import CertificateProblem, CertificateRefused, verify_signed_challenge
 from .models import OneTimeCode, User
 from .national_id import NationalIdRule, clean, parse
 from .one_time_codes import CodeProblem, CodeRefused, code_check, code_issue
@@ -27,6 +31,9 @@ __all__ = [
     "CodeToSend",
     "SignInProblem",
     "SignInRefused",
+    "certificate_challenge",
+    "certificate_sign_in",
+    "certificate_trust",
     "citizen_register",
     "citizen_verify_mobile",
     "mobile_change_confirm",
@@ -297,5 +304,62 @@ def password_reset_finish(*, record_uuid: UUID, attempt: str, new_password: str)
         actor=f"user:{user.uuid}",
         subject_type="user",
         subject_id=str(user.uuid),
+    )
+    return user
+
+
+CHALLENGE_SECONDS = 300
+
+
+def certificate_challenge() -> str:
+    """A fresh text for the citizen to sign; the caller keeps it (in the session) and accepts it once."""
+    return f"bawaba-sign-in:{secrets.token_urlsafe(24)}:{timezone.now().isoformat(timespec='seconds')}"
+
+
+def certificate_trust() -> tuple[list, list] | None:
+    """The configured roots and revocation lists, or None when certificate sign-in is not set up here."""
+    roots_path = Path(settings.BAWABA_PKI_ROOTS)
+    if not roots_path.exists():
+        return None
+    roots = x509.load_pem_x509_certificates(roots_path.read_bytes())
+    crls = [
+        x509.load_pem_x509_crl(Path(p).read_bytes()) for p in settings.BAWABA_PKI_CRLS if Path(p).exists()
+    ]
+    return roots, crls
+
+
+@transaction.atomic
+def certificate_sign_in(*, challenge: str, issued_at, signature_b64: str, chain_pem: bytes) -> User:
+    """Raises CertificateRefused. The account of the certificate's holder, made from it if there is none."""
+    trust = certificate_trust()
+    if trust is None or (timezone.now() - issued_at).total_seconds() > CHALLENGE_SECONDS:
+        raise CertificateRefused(CertificateProblem.UNTRUSTED)
+    roots, crls = trust
+    signer = verify_signed_challenge(
+        challenge=challenge.encode(),
+        signature_b64=signature_b64,
+        chain_pem=chain_pem,
+        roots=roots,
+        crls=crls,
+        now=timezone.now(),
+    )
+    user = User.objects.filter(national_id=signer.national_id).first()
+    if user is None:
+        user = User(
+            username=f"citizen-{signer.national_id}",
+            national_id=signer.national_id,
+            first_name=signer.name[:150],
+        )
+        user.set_unusable_password()
+        user.save()
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    audit_record(
+        action="accounts.certificate.used",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+        data={"serial": str(signer.serial)},
     )
     return user

@@ -20,6 +20,7 @@ class DemoAccount:
     national_id: str | None = None
     mobile: str = ""
     staff_role: str = ""
+    name: str = ""
 
 
 def accounts() -> list[DemoAccount]:
@@ -40,6 +41,7 @@ def accounts() -> list[DemoAccount]:
             f"citizen-{amina}",
             national_id=amina,
             mobile="+201012345678",
+            name="Amina Mahmoud Ali",
         ),
     ]
 
@@ -50,6 +52,7 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user, _ = User.objects.get_or_create(username=account.username)
         user.is_staff = user.is_superuser = account.staff_role == StaffRole.PLATFORM_ADMIN
         user.national_id, user.mobile = account.national_id, account.mobile
+        user.first_name = account.name
         if account.national_id:
             parsed = parse(account.national_id, national_id_rule(), today=timezone.localdate())
             user.birth_date, user.sex = parsed.birth_date, parsed.sex

@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.accounts.certificates import CertificateProblem
 from bawaba.accounts.models import User
 from bawaba.accounts.national_id import InvalidNationalId, parse
 from bawaba.accounts.national_id import Problem as IdProblem
@@ -55,6 +56,24 @@ DELEGATION_ERRORS = {
     "expiry-in-the-past": _("Choose a date after today."),
     "too-many": _("You have given too many mandates in a short time. Try again later."),
     "not-yours": _("This mandate is not yours."),
+}
+CERTIFICATE_ERRORS = {
+    CertificateProblem.MALFORMED: _(
+        "The certificate or the signature is not in the expected form. Paste them exactly as the signer printed them."
+    ),
+    CertificateProblem.UNTRUSTED: _(
+        "This certificate was not issued by the national certification authority, or it has expired, or the challenge is too old."
+    ),
+    CertificateProblem.REVOKED: _(
+        "This certificate has been revoked. Ask the national certification authority for a new one."
+    ),
+    CertificateProblem.REVOCATION_UNKNOWN: _(
+        "We cannot check right now whether this certificate is revoked, so we cannot accept it. Try again later."
+    ),
+    CertificateProblem.BAD_SIGNATURE: _(
+        "The signature does not match this challenge and certificate. Sign the challenge shown on this page."
+    ),
+    CertificateProblem.NO_IDENTITY: _("This certificate does not name a national ID number."),
 }
 STAFF_WRONG = _("The user name or the password is not right.")
 AUTHENTICATOR_ERRORS = {
@@ -234,6 +253,20 @@ class MandateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agent_national_id"].label = _("National ID number of the person who will act for you")
         self.fields["services"].choices = services
+
+
+class CertificateForm(forms.Form):
+    certificate = forms.CharField(
+        label=_("Your certificate (PEM)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6, "dir": "ltr", "spellcheck": "false"}),
+        help_text=_("The lines from -----BEGIN CERTIFICATE----- to the last -----END CERTIFICATE-----."),
+    )
+    signature = forms.CharField(
+        label=_("Signature"),
+        max_length=2000,
+        widget=forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
+    )
 
 
 class CodeForm(forms.Form):

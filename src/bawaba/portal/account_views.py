@@ -1,5 +1,7 @@
 """Citizen account pages: register, confirm the phone, sign in with password and code, step up."""
 
+from datetime import datetime
+
 from authlib.integrations.base_client.errors import OAuthError
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -22,6 +24,7 @@ from bawaba.accounts.authenticator import (
     authenticator_confirm,
     has_authenticator,
 )
+from bawaba.accounts.certificates import CertificateProblem, CertificateRefused
 from bawaba.accounts.delegation import (
     DelegationRefused,
     acting_for_start,
@@ -40,6 +43,9 @@ from bawaba.accounts.selectors import security_log
 from bawaba.accounts.services import (
     SignInProblem,
     SignInRefused,
+    certificate_challenge,
+    certificate_sign_in,
+    certificate_trust,
     citizen_register,
     citizen_verify_mobile,
     mobile_change_confirm,
@@ -66,12 +72,14 @@ from bawaba.core.ratelimit import Limit, hit
 from . import account_messages
 from .account_forms import (
     AUTHENTICATOR_ERRORS,
+    CERTIFICATE_ERRORS,
     DELEGATION_ERRORS,
     NATIONAL_ID_ERRORS,
     PHONE_ERRORS,
     SECURITY_LABELS,
     SIGN_IN_ERRORS,
     STAFF_WRONG,
+    CertificateForm,
     CodeForm,
     MandateForm,
     MobileChangeForm,
@@ -86,6 +94,7 @@ from .account_forms import (
 )
 
 PENDING = "bawaba_pending_code"
+CHALLENGE_KEY = "bawaba_certificate_challenge"
 OIDC_NEXT = "bawaba_oidc_next"
 RESET_LIMIT = Limit("password-reset-address", attempts=20, window_seconds=3600)
 AUTHENTICATOR_KEY = "bawaba_authenticator_set_up"
@@ -228,6 +237,38 @@ def oidc_callback(request, provider: str):
     next_url = request.session.pop(OIDC_NEXT, reverse("portal:home"))
     session_sign_in(request, user=user, methods=[chosen.method])
     return redirect(next_url)
+
+
+@require_http_methods(["GET", "POST"])
+def certificate_sign_in_page(request):
+    """Sign a fresh challenge with a digital-signature certificate (high assurance)."""
+    if certificate_trust() is None:
+        raise Http404
+    form = CertificateForm(request.POST or None)
+    pending = request.session.pop(CHALLENGE_KEY, None) if request.method == "POST" else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if pending is None:
+                raise CertificateRefused(CertificateProblem.BAD_SIGNATURE)
+            user = certificate_sign_in(
+                challenge=pending["text"],
+                issued_at=datetime.fromisoformat(pending["issued_at"]),
+                signature_b64=form.cleaned_data["signature"],
+                chain_pem=form.cleaned_data["certificate"].encode(),
+            )
+        except CertificateRefused as exc:
+            form.add_error(None, CERTIFICATE_ERRORS[exc.problem])
+        else:
+            session_sign_in(request, user=user, methods=["certificate"])
+            return redirect(_next_url(request))
+    # Every showing of the page gets a new challenge: a signature is good for one attempt only.
+    challenge = certificate_challenge()
+    request.session[CHALLENGE_KEY] = {"text": challenge, "issued_at": timezone.now().isoformat()}
+    return render(
+        request,
+        "portal/account/certificate.html",
+        {"form": form, "challenge": challenge, "next": _next_url(request)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

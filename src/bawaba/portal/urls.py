@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/sign-in/", account_views.sign_in, name="sign_in"),
     path("account/sign-in/code/", account_views.sign_in_code, name="sign_in_code"),
     path("account/staff-sign-in/", account_views.staff_sign_in, name="staff_sign_in"),
+    path("account/certificate/", account_views.certificate_sign_in_page, name="certificate_sign_in"),
     path("account/oidc/<slug:provider>/start/", account_views.oidc_start, name="oidc_start"),
     path("account/oidc/<slug:provider>/callback/", account_views.oidc_callback, name="oidc_callback"),
     path("account/password/forgotten/", account_views.password_forgotten, name="password_forgotten"),

@@ -245,3 +245,6 @@ BAWABA_OIDC_PROVIDERS = {
         "level": "high",
     },
 }
+# Digital-signature sign-in: the national CA's root certificates and its revocation lists (PEM files).
+BAWABA_PKI_ROOTS = env.text("BAWABA_PKI_ROOTS", str(VAR_DIR / "pki" / "root.pem"))
+BAWABA_PKI_CRLS = env.items("BAWABA_PKI_CRLS", str(VAR_DIR / "pki" / "national-ca.crl.pem"))
