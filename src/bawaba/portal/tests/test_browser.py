@@ -193,3 +193,22 @@ def test_citizen_signs_in_with_the_national_digital_id(browser, live_server, set
         page.goto(f"{live_server.url}/ar/account/")
         assert "مرتفع" in page.content()  # high assurance
         context.close()
+
+
+def test_certificate_sign_in_page_is_accessible_in_both_languages(browser, live_server, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("pki", "demo-ca", "--dir", str(tmp_path), stdout=StringIO())
+    settings.BAWABA_PKI_ROOTS = str(tmp_path / "root.pem")
+    settings.BAWABA_PKI_CRLS = [str(tmp_path / "national-ca.crl.pem")]
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    for lang in ("ar", "en"):
+        page.goto(f"{live_server.url}/{lang}/account/certificate/")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        shot(page, f"certificate-{lang}")
+        assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    context.close()
