@@ -24,6 +24,7 @@ class User(AbstractUser):
     # Not unique: a family often shares one phone.
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True, db_index=True)
     mobile_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     # Part of every session's auth hash: raising it signs the account out of every session, in every process.
     session_generation = models.PositiveIntegerField(default=0)
 
@@ -42,6 +43,7 @@ class OneTimeCode(models.Model):
 
     class Purpose(models.TextChoices):
         VERIFY_MOBILE = "verify-mobile", _("verify a mobile number")
+        VERIFY_EMAIL = "verify-email", _("verify an e-mail address")
         SIGN_IN = "sign-in", _("sign in")
         STEP_UP = "step-up", _("confirm it is you")
 

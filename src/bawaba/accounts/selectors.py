@@ -18,6 +18,7 @@ SECURITY_ACTIONS = (
     "accounts.password.changed",
     "accounts.password.reset",
     "accounts.mobile.changed",
+    "accounts.email.changed",
     "accounts.authenticator.added",
     "accounts.signed-out-everywhere",
     "accounts.registration.repeated",

@@ -15,6 +15,7 @@ from cryptography import x509
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,6 +37,8 @@ __all__ = [
     "certificate_trust",
     "citizen_register",
     "citizen_verify_mobile",
+    "email_change_confirm",
+    "email_change_start",
     "mobile_change_confirm",
     "mobile_change_start",
     "password_change",
@@ -53,6 +56,8 @@ class MessageKind(StrEnum):
     SIGN_IN = "sign-in"
     REGISTRATION_ATTEMPT = "registration-attempt"
     MOBILE_CHANGED = "mobile-changed"
+    VERIFY_EMAIL = "verify-email"
+    EMAIL_CHANGED = "email-changed"
     PASSWORD_CHANGED = "password-changed"  # noqa: S105 (a message kind, not a password)
     PASSWORD_RESET = "password-reset"  # noqa: S105 (a message kind, not a password)
 
@@ -363,3 +368,33 @@ def certificate_sign_in(*, challenge: str, issued_at, signature_b64: str, chain_
         data={"serial": str(signer.serial)},
     )
     return user
+
+
+def email_change_start(*, user: User, email: str) -> CodeToSend:
+    """Raises ValidationError (not an address) or CodeRefused. The code goes to the new address."""
+    address = email.strip().lower()
+    validate_email(address)
+    issued = code_issue(purpose=OneTimeCode.Purpose.VERIFY_EMAIL, destination=address, user=user)
+    return CodeToSend(
+        issued.record.uuid, address, address, MessageKind.VERIFY_EMAIL, issued.code, user.preferred_language
+    )
+
+
+@transaction.atomic
+def email_change_confirm(*, user: User, record_uuid: UUID, attempt: str) -> CodeToSend | None:
+    """Returns the notice for the old address, if there was one."""
+    record = code_check(record_uuid=record_uuid, attempt=attempt)
+    if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.VERIFY_EMAIL:
+        raise CodeRefused(CodeProblem.WRONG)
+    old = user.email
+    user.email, user.email_verified_at = record.destination, timezone.now()
+    user.save(update_fields=["email", "email_verified_at"])
+    audit_record(
+        action="accounts.email.changed",
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+    )
+    if not old or old == record.destination:
+        return None
+    return CodeToSend(uuid4(), old, old, MessageKind.EMAIL_CHANGED, None, user.preferred_language)

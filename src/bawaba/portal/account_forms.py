@@ -87,6 +87,7 @@ SECURITY_LABELS = {
     "accounts.password.changed": _("Password changed"),
     "accounts.password.reset": _("New password chosen with a code"),
     "accounts.mobile.changed": _("Mobile number changed"),
+    "accounts.email.changed": _("E-mail address changed"),
     "accounts.mandate.granted": _("You gave someone a mandate to act for you"),
     "accounts.mandate.revoked": _("You withdrew a mandate"),
     "accounts.acting-for.started": _("Someone started acting for you"),
@@ -224,6 +225,10 @@ class PasswordResetForm(NewPasswordForm):
         max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}),
     )
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New e-mail address"), help_text=_("We send a code to this address."))
 
 
 class MobileChangeForm(forms.Form):

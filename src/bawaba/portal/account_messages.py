@@ -8,6 +8,7 @@ from bawaba.notifications.services import message_send
 
 
 def send(code: CodeToSend) -> None:
+    subject = ""
     with translation.override(code.language):
         if code.kind == MessageKind.VERIFY_MOBILE:
             body = _("Your Bawaba code to confirm this phone: %(code)s. Never share it with anyone.") % {
@@ -19,6 +20,16 @@ def send(code: CodeToSend) -> None:
             }
         elif code.kind == MessageKind.SIGN_IN:
             body = _("Your Bawaba sign-in code: %(code)s. Never share it with anyone.") % {"code": code.code}
+        elif code.kind == MessageKind.VERIFY_EMAIL:
+            subject = _("Confirm your e-mail address for Bawaba")
+            body = _(
+                "Your Bawaba code to confirm this e-mail address: %(code)s. Never share it with anyone."
+            ) % {"code": code.code}
+        elif code.kind == MessageKind.EMAIL_CHANGED:
+            subject = _("Your Bawaba e-mail address was changed")
+            body = _(
+                "The e-mail address of your Bawaba account was changed. If you did not do this, call 19000 at once."
+            )
         elif code.kind == MessageKind.MOBILE_CHANGED:
             body = _(
                 "The mobile number of your Bawaba account was changed. If you did not do this, call 19000 at once."
@@ -34,10 +45,12 @@ def send(code: CodeToSend) -> None:
             )
     if not code.to:
         return  # a code that goes nowhere: see password_reset_start
+    by_email = code.kind in (MessageKind.VERIFY_EMAIL, MessageKind.EMAIL_CHANGED)
     message_send(
-        channel="sms",
+        channel="email" if by_email else "sms",
         to=code.to,
         kind=code.kind,
+        subject=str(subject),
         body=body,
         language=code.language,
         secret=code.code is not None,

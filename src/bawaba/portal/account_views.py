@@ -48,6 +48,8 @@ from bawaba.accounts.services import (
     certificate_trust,
     citizen_register,
     citizen_verify_mobile,
+    email_change_confirm,
+    email_change_start,
     mobile_change_confirm,
     mobile_change_start,
     password_change,
@@ -81,6 +83,7 @@ from .account_forms import (
     STAFF_WRONG,
     CertificateForm,
     CodeForm,
+    EmailChangeForm,
     MandateForm,
     MobileChangeForm,
     PasswordChangeForm,
@@ -570,6 +573,43 @@ def mobile_change_page(request):
             return redirect("portal:mobile_change")
     return render(
         request, "portal/account/form_page.html", {"form": form, "title": _("Change your mobile number")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_page(request):
+    pending = request.session.get(PENDING)
+    if pending and pending.get("purpose") == "change-email":
+        form = CodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    notice = email_change_confirm(
+                        user=request.user, record_uuid=pending["record"], attempt=form.cleaned_data["code"]
+                    )
+                    if notice:
+                        account_messages.send(notice)
+            except CodeRefused as exc:
+                _code_error(form, exc)
+            else:
+                del request.session[PENDING]
+                return redirect("portal:account")
+        title = _("Enter the code we sent to your new e-mail address")
+        return render(request, "portal/account/form_page.html", {"form": form, "title": title})
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                code = email_change_start(user=request.user, email=form.cleaned_data["email"])
+                account_messages.send(code)
+        except CodeRefused as exc:
+            form.add_error("email", refusal(exc))
+        else:
+            _await_code(request, code, "change-email")
+            return redirect("portal:email_change")
+    return render(
+        request, "portal/account/form_page.html", {"form": form, "title": _("Change your e-mail address")}
     )
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("account/authenticator/", account_views.authenticator_set_up, name="authenticator"),
     path("account/password/", account_views.password_change_page, name="password_change"),
     path("account/mobile/", account_views.mobile_change_page, name="mobile_change"),
+    path("account/email/", account_views.email_change_page, name="email_change"),
     path("account/mandates/new/", account_views.mandate_new, name="mandate_new"),
     path(
         "account/mandates/<uuid:delegation>/revoke/", account_views.mandate_revoke_view, name="mandate_revoke"

@@ -337,3 +337,24 @@ def test_a_forgotten_password_for_an_unknown_number_looks_the_same(client):
         {"code": "123456", "password": "Xx-123456789", "password_again": "Xx-123456789"},
     )
     assert "This code is not right" in html.content.decode()
+
+
+def test_changing_the_e_mail_needs_a_code_sent_to_the_new_address(client):
+    signed_up(client)
+    sign_in(client)
+    assert client.post("/en/account/email/", {"email": "not-an-address"}).status_code == 200
+    assert (
+        client.post("/en/account/email/", {"email": "Amina@Example.org"})["Location"] == "/en/account/email/"
+    )
+    message = Message.objects.get(channel="email", to="amina@example.org")
+    assert message.body == "" and message.sealed_body  # the code is sealed until sent
+    deliver_message.call(message_id=message.pk)
+    code = re.search(r"\d{6}", next(m["body"] for m in inbox() if m["to"] == "amina@example.org")).group(0)
+    assert (
+        client.post("/en/account/email/", {"code": "000000" if code != "000000" else "111111"}).status_code
+        == 200
+    )
+    assert client.post("/en/account/email/", {"code": code})["Location"] == "/en/account/"
+    user = User.objects.get(national_id=NATIONAL_ID)
+    assert user.email == "amina@example.org" and user.email_verified_at
+    assert "E-mail address changed" in client.get("/en/account/").content.decode()
