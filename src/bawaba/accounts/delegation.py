@@ -7,6 +7,7 @@ the principal sees it in their own log.
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ __all__ = [
     "acting_for_stop",
     "delegation_active",
     "delegation_allows",
+    "delegation_given",
     "delegation_record",
     "mandate_grant",
     "mandate_revoke",
@@ -68,9 +70,19 @@ def delegation_allows(delegation: Delegation, *, service_code: str, now: datetim
     return scope.in_force(now or timezone.now()) and scope.covers(service_code)
 
 
-def delegation_active(*, agent: User, now: datetime | None = None) -> list[Delegation]:
+def _in_force(delegations, now: datetime | None) -> list[Delegation]:
     now = now or timezone.now()
-    return [d for d in Delegation.objects.filter(agent=agent, revoked_at=None) if _scope(d).in_force(now)]
+    return [d for d in delegations.filter(revoked_at=None) if _scope(d).in_force(now)]
+
+
+def delegation_active(*, agent: User, now: datetime | None = None) -> list[Delegation]:
+    """The delegations an agent may act under now."""
+    return _in_force(Delegation.objects.filter(agent=agent), now)
+
+
+def delegation_given(*, principal: User, now: datetime | None = None) -> list[Delegation]:
+    """The delegations in force that let others act for this person."""
+    return _in_force(Delegation.objects.filter(principal=principal).select_related("agent"), now)
 
 
 def _end_of(day: date) -> datetime:
@@ -172,9 +184,11 @@ ACTING_FOR_KEY = "bawaba_acting_for"
 
 def acting_for_start(request, *, delegation_uuid) -> Delegation:
     """From now on this session acts for the delegation's principal; recorded for both people."""
-    delegation = next(
-        (d for d in delegation_active(agent=request.user) if str(d.uuid) == str(delegation_uuid)), None
-    )
+    try:
+        found = _in_force(Delegation.objects.filter(agent=request.user, uuid=delegation_uuid), None)
+    except ValidationError:  # not a UUID
+        found = []
+    delegation = found[0] if found else None
     if delegation is None:
         raise DelegationRefused("not-yours")
     request.session[ACTING_FOR_KEY] = str(delegation.uuid)

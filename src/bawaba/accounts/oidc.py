@@ -6,6 +6,7 @@ signature, issuer, audience, expiry and nonce are checked against the provider's
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
@@ -56,7 +57,9 @@ def provider_get(key: str) -> Provider | None:
     return next((p for p in providers() if p.key == key), None)
 
 
+@cache
 def oidc_client(provider: Provider):
+    """One client per provider configuration: it fetches the discovery document and keys once, not per sign-in."""
     oauth = OAuth()
     return oauth.register(
         name=provider.key,

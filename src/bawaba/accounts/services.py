@@ -34,6 +34,7 @@ __all__ = [
     "SignInRefused",
     "certificate_challenge",
     "certificate_sign_in",
+    "certificate_sign_in_offered",
     "certificate_trust",
     "citizen_register",
     "citizen_verify_mobile",
@@ -121,11 +122,17 @@ def citizen_register(
     return CodeToSend(issued.record.uuid, phone, phone, MessageKind.VERIFY_MOBILE, issued.code, language)
 
 
+def _spend_code(*, record_uuid: UUID, attempt: str, purpose: str, user: User | None = None) -> OneTimeCode:
+    """Spend a code issued for `purpose` to an account (to `user`, when given); any other code counts as wrong."""
+    record = code_check(record_uuid=record_uuid, attempt=attempt)
+    if record.purpose != purpose or record.user is None or (user is not None and record.user_id != user.pk):
+        raise CodeRefused(CodeProblem.WRONG)
+    return record
+
+
 @transaction.atomic
 def citizen_verify_mobile(*, record_uuid: UUID, attempt: str) -> User:
-    record = code_check(record_uuid=record_uuid, attempt=attempt)
-    if record.user is None or record.purpose != OneTimeCode.Purpose.VERIFY_MOBILE:
-        raise CodeRefused(CodeProblem.WRONG)
+    record = _spend_code(record_uuid=record_uuid, attempt=attempt, purpose=OneTimeCode.Purpose.VERIFY_MOBILE)
     user = record.user
     user.mobile, user.mobile_verified_at, user.is_active = record.destination, timezone.now(), True
     user.save(update_fields=["mobile", "mobile_verified_at", "is_active"])
@@ -215,9 +222,7 @@ def sign_in_code_issue(*, user: User) -> CodeToSend:
 
 
 def sign_in_code_check(*, record_uuid: UUID, attempt: str, user: User) -> None:
-    record = code_check(record_uuid=record_uuid, attempt=attempt)
-    if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.SIGN_IN:
-        raise CodeRefused(CodeProblem.WRONG)
+    _spend_code(record_uuid=record_uuid, attempt=attempt, purpose=OneTimeCode.Purpose.SIGN_IN, user=user)
 
 
 @transaction.atomic
@@ -241,6 +246,54 @@ def password_change(*, user: User, current: str, new: str) -> CodeToSend | None:
     )
 
 
+@dataclass(frozen=True)
+class _Contact:
+    """A way to reach a citizen that is only changed once the new one is proven."""
+
+    purpose: str
+    field: str
+    verified_field: str
+    action: str
+    notice: MessageKind
+
+
+_MOBILE = _Contact(
+    OneTimeCode.Purpose.VERIFY_MOBILE,
+    "mobile",
+    "mobile_verified_at",
+    "accounts.mobile.changed",
+    MessageKind.MOBILE_CHANGED,
+)
+_EMAIL = _Contact(
+    OneTimeCode.Purpose.VERIFY_EMAIL,
+    "email",
+    "email_verified_at",
+    "accounts.email.changed",
+    MessageKind.EMAIL_CHANGED,
+)
+
+
+def _contact_change_confirm(
+    contact: _Contact, *, user: User, record_uuid: UUID, attempt: str
+) -> CodeToSend | None:
+    """Switch to the proven address; returns the notice for the old one, if there was one."""
+    record = _spend_code(record_uuid=record_uuid, attempt=attempt, purpose=contact.purpose, user=user)
+    old = getattr(user, contact.field)
+    setattr(user, contact.field, record.destination)
+    setattr(user, contact.verified_field, timezone.now())
+    user.save(update_fields=[contact.field, contact.verified_field])
+    audit_record(
+        action=contact.action,
+        actor=f"user:{user.uuid}",
+        subject_type="user",
+        subject_id=str(user.uuid),
+        data={"from": old[-3:] if old else "", "to": record.destination[-3:]},
+    )
+    if not old or old == record.destination:
+        return None
+    return CodeToSend(uuid4(), old, old, contact.notice, None, user.preferred_language)
+
+
 def mobile_change_start(*, user: User, mobile: str) -> CodeToSend:
     """Raises InvalidPhone or CodeRefused. The new number is confirmed by a code before it replaces the old."""
     phone = normalise_mobile(mobile, home_region=settings.BAWABA_HOME_REGION)
@@ -252,23 +305,7 @@ def mobile_change_start(*, user: User, mobile: str) -> CodeToSend:
 
 @transaction.atomic
 def mobile_change_confirm(*, user: User, record_uuid: UUID, attempt: str) -> CodeToSend | None:
-    """Returns the notice for the old number, if there was one."""
-    record = code_check(record_uuid=record_uuid, attempt=attempt)
-    if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.VERIFY_MOBILE:
-        raise CodeRefused(CodeProblem.WRONG)
-    old = user.mobile
-    user.mobile, user.mobile_verified_at = record.destination, timezone.now()
-    user.save(update_fields=["mobile", "mobile_verified_at"])
-    audit_record(
-        action="accounts.mobile.changed",
-        actor=f"user:{user.uuid}",
-        subject_type="user",
-        subject_id=str(user.uuid),
-        data={"from": old[-3:] if old else "", "to": record.destination[-3:]},
-    )
-    if not old or old == record.destination:
-        return None
-    return CodeToSend(uuid4(), old, old, MessageKind.MOBILE_CHANGED, None, user.preferred_language)
+    return _contact_change_confirm(_MOBILE, user=user, record_uuid=record_uuid, attempt=attempt)
 
 
 def password_reset_start(*, national_id: str) -> CodeToSend:
@@ -295,10 +332,8 @@ def password_reset_start(*, national_id: str) -> CodeToSend:
 @transaction.atomic
 def password_reset_finish(*, record_uuid: UUID, attempt: str, new_password: str) -> User:
     """Raises CodeRefused or ValidationError. Every session of the account ends."""
-    record = code_check(record_uuid=record_uuid, attempt=attempt)
-    if record.user is None:
-        raise CodeRefused(CodeProblem.WRONG)
-    user = record.user
+    # Reset codes are issued as sign-in codes to the account's confirmed mobile.
+    user = _spend_code(record_uuid=record_uuid, attempt=attempt, purpose=OneTimeCode.Purpose.SIGN_IN).user
     validate_password(new_password, user)
     user.set_password(new_password)
     user.session_generation += 1
@@ -319,6 +354,10 @@ CHALLENGE_SECONDS = 300
 def certificate_challenge() -> str:
     """A fresh text for the citizen to sign; the caller keeps it (in the session) and accepts it once."""
     return f"bawaba-sign-in:{secrets.token_urlsafe(24)}:{timezone.now().isoformat(timespec='seconds')}"
+
+
+def certificate_sign_in_offered() -> bool:
+    return Path(settings.BAWABA_PKI_ROOTS).exists()
 
 
 def certificate_trust() -> tuple[list, list] | None:
@@ -382,19 +421,4 @@ def email_change_start(*, user: User, email: str) -> CodeToSend:
 
 @transaction.atomic
 def email_change_confirm(*, user: User, record_uuid: UUID, attempt: str) -> CodeToSend | None:
-    """Returns the notice for the old address, if there was one."""
-    record = code_check(record_uuid=record_uuid, attempt=attempt)
-    if record.user_id != user.pk or record.purpose != OneTimeCode.Purpose.VERIFY_EMAIL:
-        raise CodeRefused(CodeProblem.WRONG)
-    old = user.email
-    user.email, user.email_verified_at = record.destination, timezone.now()
-    user.save(update_fields=["email", "email_verified_at"])
-    audit_record(
-        action="accounts.email.changed",
-        actor=f"user:{user.uuid}",
-        subject_type="user",
-        subject_id=str(user.uuid),
-    )
-    if not old or old == record.destination:
-        return None
-    return CodeToSend(uuid4(), old, old, MessageKind.EMAIL_CHANGED, None, user.preferred_language)
+    return _contact_change_confirm(_EMAIL, user=user, record_uuid=record_uuid, attempt=attempt)

@@ -30,10 +30,11 @@ from bawaba.accounts.delegation import (
     acting_for_start,
     acting_for_stop,
     delegation_active,
+    delegation_given,
     mandate_grant,
     mandate_revoke,
 )
-from bawaba.accounts.models import Delegation, LinkedIdentity, User, UserSession
+from bawaba.accounts.models import LinkedIdentity, User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.oidc import oidc_client, oidc_sign_in, provider_get, providers
 from bawaba.accounts.one_time_codes import CodeRefused
@@ -45,7 +46,7 @@ from bawaba.accounts.services import (
     SignInRefused,
     certificate_challenge,
     certificate_sign_in,
-    certificate_trust,
+    certificate_sign_in_offered,
     citizen_register,
     citizen_verify_mobile,
     email_change_confirm,
@@ -245,7 +246,7 @@ def oidc_callback(request, provider: str):
 @require_http_methods(["GET", "POST"])
 def certificate_sign_in_page(request):
     """Sign a fresh challenge with a digital-signature certificate (high assurance)."""
-    if certificate_trust() is None:
+    if not certificate_sign_in_offered():
         raise Http404
     form = CertificateForm(request.POST or None)
     pending = request.session.pop(CHALLENGE_KEY, None) if request.method == "POST" else None
@@ -477,11 +478,7 @@ def account(request):
                 (provider_get(link.provider), link) for link in LinkedIdentity.objects.filter(user=user)
             ],
             "delegations_held": delegation_active(agent=user),
-            "mandates_given": [
-                d
-                for d in Delegation.objects.filter(principal=user, revoked_at=None)
-                if d.expires_at is None or d.expires_at > timezone.now()
-            ],
+            "mandates_given": delegation_given(principal=user),
         },
     )
 
@@ -531,19 +528,19 @@ def password_change_page(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def mobile_change_page(request):
-    if session_level(request) < Level.SUBSTANTIAL:
-        query = urlencode({"level": "substantial", "next": request.get_full_path()})
-        return redirect(f"{reverse('portal:step_up')}?{query}")
+def _contact_change(request, *, purpose: str, form_class, start, confirm, titles: tuple[str, str], errors):
+    """Change a mobile number or an e-mail address: a code to the new one, then the switch.
+
+    `errors` maps an exception the start step may raise to the words for it under the field.
+    """
+    field = next(iter(form_class.base_fields))
     pending = request.session.get(PENDING)
-    if pending and pending.get("purpose") == "change-mobile":
+    if pending and pending.get("purpose") == purpose:
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    notice = mobile_change_confirm(
+                    notice = confirm(
                         user=request.user, record_uuid=pending["record"], attempt=form.cleaned_data["code"]
                     )
                     if notice:
@@ -554,62 +551,56 @@ def mobile_change_page(request):
                 del request.session[PENDING]
                 return redirect("portal:account")
         return render(
-            request,
-            "portal/account/code.html",
-            {"form": form, "title": _("Confirm your new mobile number"), "to": masked(pending["to"])},
+            request, "portal/account/code.html", {"form": form, "title": titles[1], "to": pending["to"]}
         )
-    form = MobileChangeForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                code = mobile_change_start(user=request.user, mobile=form.cleaned_data["mobile"])
+                code = start(user=request.user, **{field: form.cleaned_data[field]})
                 account_messages.send(code)
-        except InvalidPhone as exc:
-            form.add_error("mobile", PHONE_ERRORS[exc.problem])
         except CodeRefused as exc:
-            form.add_error("mobile", refusal(exc))
+            form.add_error(field, refusal(exc))
+        except tuple(errors) as exc:
+            form.add_error(field, errors[type(exc)](exc))
         else:
-            _await_code(request, code, "change-mobile")
-            return redirect("portal:mobile_change")
-    return render(
-        request, "portal/account/form_page.html", {"form": form, "title": _("Change your mobile number")}
+            request.session[PENDING] = {
+                "record": str(code.record_uuid),
+                "purpose": purpose,
+                "to": masked(code.destination) if field == "mobile" else code.destination,
+            }
+            return redirect(request.path)
+    return render(request, "portal/account/form_page.html", {"form": form, "title": titles[0]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mobile_change_page(request):
+    if session_level(request) < Level.SUBSTANTIAL:
+        query = urlencode({"level": "substantial", "next": request.get_full_path()})
+        return redirect(f"{reverse('portal:step_up')}?{query}")
+    return _contact_change(
+        request,
+        purpose="change-mobile",
+        form_class=MobileChangeForm,
+        start=mobile_change_start,
+        confirm=mobile_change_confirm,
+        titles=(_("Change your mobile number"), _("Confirm your new mobile number")),
+        errors={InvalidPhone: lambda exc: PHONE_ERRORS[exc.problem]},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_change_page(request):
-    pending = request.session.get(PENDING)
-    if pending and pending.get("purpose") == "change-email":
-        form = CodeForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    notice = email_change_confirm(
-                        user=request.user, record_uuid=pending["record"], attempt=form.cleaned_data["code"]
-                    )
-                    if notice:
-                        account_messages.send(notice)
-            except CodeRefused as exc:
-                _code_error(form, exc)
-            else:
-                del request.session[PENDING]
-                return redirect("portal:account")
-        title = _("Enter the code we sent to your new e-mail address")
-        return render(request, "portal/account/form_page.html", {"form": form, "title": title})
-    form = EmailChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                code = email_change_start(user=request.user, email=form.cleaned_data["email"])
-                account_messages.send(code)
-        except CodeRefused as exc:
-            form.add_error("email", refusal(exc))
-        else:
-            _await_code(request, code, "change-email")
-            return redirect("portal:email_change")
-    return render(
-        request, "portal/account/form_page.html", {"form": form, "title": _("Change your e-mail address")}
+    return _contact_change(
+        request,
+        purpose="change-email",
+        form_class=EmailChangeForm,
+        start=email_change_start,
+        confirm=email_change_confirm,
+        titles=(_("Change your e-mail address"), _("Enter the code we sent to your new e-mail address")),
+        errors={},
     )
 
 
