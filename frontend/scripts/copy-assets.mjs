@@ -1,6 +1,7 @@
 // Copies the self-hosted assets the site serves from node_modules into
 // src/bawaba/static/bawaba/: the woff2 font files that src/app.css declares
-// (@font-face, url("fonts/...")) and htmx.min.js. Files are copied byte for byte,
+// (@font-face, url("fonts/...")), htmx.min.js, and in vendor/ the browser libraries of the
+// pages that need them (passkeys: @simplewebauthn/browser; certificate files: node-forge). Files are copied byte for byte,
 // and stale files in fonts/ are removed, so the output only depends on package-lock.json.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -38,4 +39,16 @@ const htmxVersion = JSON.parse(readFileSync(packageFile("htmx.org", "package.jso
 if (!htmxVersion.startsWith("2.")) throw new Error(`htmx.org ${htmxVersion}: the templates expect htmx 2.x`);
 copyFileSync(packageFile("htmx.org", "dist", "htmx.min.js"), join(staticDir, "htmx.min.js"));
 
-console.log(`static/bawaba: ${fonts.length} fonts in fonts/, htmx ${htmxVersion} as htmx.min.js`);
+// Libraries loaded by single pages only, never by the base layout.
+const vendorDir = join(staticDir, "vendor");
+const vendor = {
+  "simplewebauthn-browser.umd.min.js": packageFile("@simplewebauthn/browser", "dist", "bundle", "index.umd.min.js"),
+  "forge.min.js": packageFile("node-forge", "dist", "forge.min.js"),
+};
+mkdirSync(vendorDir, { recursive: true });
+for (const name of readdirSync(vendorDir)) {
+  if (!(name in vendor)) rmSync(join(vendorDir, name), { recursive: true });
+}
+for (const [name, source] of Object.entries(vendor)) copyFileSync(source, join(vendorDir, name));
+
+console.log(`static/bawaba: ${fonts.length} fonts in fonts/, htmx ${htmxVersion} as htmx.min.js, vendor/: ${Object.keys(vendor).join(", ")}`);
