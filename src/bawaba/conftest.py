@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,34 @@ def _fresh_cache():
 def demo_catalogue_live(transactional_db):
     """For live-server tests, whose database is emptied after each test."""
     publish_demo_catalogue()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar-EG")
+    page = context.new_page()
+    yield page
+    context.close()

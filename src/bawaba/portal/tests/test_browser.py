@@ -1,20 +1,17 @@
 """A citizen in a real browser: Debian's Chromium driven by Playwright, axe-core for accessibility."""
 
 import gzip
-import os
-from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import urlopen
 
 import pytest
-from django.conf import settings
+
+from bawaba.testing.browser import axe_serious, shot
 
 from .idp_process import identity_provider, provider_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_catalogue_live")]
 
-AXE = Path(settings.PROJECT_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 PAGES = [
     "/{lang}/",
     "/{lang}/services/",
@@ -32,42 +29,6 @@ PAGES = [
     "/{lang}/account/register/",
     "/{lang}/no-such-page/",
 ]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ar-EG")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_citizen_browses_home_category_service_then_switches_to_english(page, live_server):
@@ -106,13 +67,7 @@ def test_pages_have_no_serious_accessibility_violations(browser, live_server, la
     for template in PAGES:
         path = template.format(lang=lang)
         page.goto(f"{live_server.url}{path}")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        serious = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = axe_serious(page)
         if serious:
             failures[path] = serious
     context.close()
@@ -139,11 +94,10 @@ def test_account_page_has_no_serious_accessibility_violations(browser, live_serv
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Continue without the code (some services will ask for it)").click()
     page.goto(f"{live_server.url}/en/account/")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = axe_serious(page)
     shot(page, "account-en")
     context.close()
-    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    assert serious == []
 
 
 def test_pages_work_without_javascript(browser, live_server):
@@ -207,8 +161,7 @@ def test_certificate_sign_in_page_is_accessible_in_both_languages(browser, live_
     page = context.new_page()
     for lang in ("ar", "en"):
         page.goto(f"{live_server.url}/{lang}/account/certificate/")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = axe_serious(page)
         shot(page, f"certificate-{lang}")
-        assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+        assert serious == []
     context.close()
