@@ -46,6 +46,9 @@ class OneTimeCode(models.Model):
         VERIFY_EMAIL = "verify-email", _("verify an e-mail address")
         SIGN_IN = "sign-in", _("sign in")
         STEP_UP = "step-up", _("confirm it is you")
+        # An account opened for someone else (a staff member, a citizen at a service centre): its owner sets
+        # their own password with this code.
+        ACTIVATE = "activate", _("activate an account")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose)
