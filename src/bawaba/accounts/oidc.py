@@ -31,6 +31,8 @@ class Provider:
     client_id: str
     client_secret: str
     level: Level
+    # The `acr` values in an ID token that prove that level; empty when the provider sends none.
+    acr: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -47,6 +49,7 @@ def providers() -> list[Provider]:
             client_id=config["client_id"],
             client_secret=config["client_secret"],
             level=Level.named(config.get("level", "substantial")),
+            acr=tuple(config.get("acr", ())),
         )
         for key, config in settings.BAWABA_OIDC_PROVIDERS.items()
         if config.get("client_secret")
@@ -76,6 +79,9 @@ def oidc_sign_in(*, provider: Provider, claims: dict) -> User:
     number (linked now), else a new citizen account made from what the provider vouches for."""
     if claims.get("iss", "").rstrip("/") != provider.issuer:
         raise ValueError("token from another issuer")
+    if provider.acr and claims.get("acr") not in provider.acr:
+        # The provider signed the person in by weaker means than the level the platform would grant.
+        raise ValueError("authentication context below the provider's level")
     subject = str(claims["sub"])
     link = (
         LinkedIdentity.objects.select_related("user").filter(provider=provider.key, subject=subject).first()

@@ -16,7 +16,32 @@ from joserfc.jwk import KeySet, RSAKey
 
 CODE_SECONDS = 60
 TOKEN_SECONDS = 300
-LEVEL_HIGH = "urn:bawaba:loa:high"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the provider is: its names on the page, the level it asserts (acr) and how people prove it (amr)."""
+
+    title_ar: str
+    title_en: str
+    acr: str
+    amr: tuple[str, ...]
+    # Each provider gives a person its own subject identifier, as real ones do.
+    subject_prefix: str
+
+
+PROFILES = {
+    "national-id": Profile(
+        "الهوية الرقمية الوطنية", "National digital ID", "urn:bawaba:loa:high", ("pin", "hwk"), "ng-"
+    ),
+    "bank": Profile(
+        "تطبيق البنك التجريبي", "Demo bank app", "urn:bawaba:loa:substantial", ("pin", "mfa"), "bk-"
+    ),
+}
+
+
+def profile() -> Profile:
+    return PROFILES[settings.IDP_PROFILE]
 
 
 @cache
@@ -46,7 +71,7 @@ def discovery() -> dict:
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "name", "name_en", "birthdate", "national_id", "phone_number", "acr"],
-        "acr_values_supported": [LEVEL_HIGH],
+        "acr_values_supported": [profile().acr],
     }
 
 
@@ -60,6 +85,10 @@ def person_check(national_id: str, pin: str) -> dict | None:
     if person and hmac.compare_digest(person["pin"], pin.strip()):
         return person
     return None
+
+
+def subject(person: dict) -> str:
+    return profile().subject_prefix + person["national_id"]
 
 
 def client_get(client_id: str) -> dict | None:
@@ -100,7 +129,7 @@ def pkce_matches(verifier: str, challenge: str) -> bool:
 
 
 def tokens_issue(grant: Grant) -> dict:
-    person = next(p for p in _people().values() if p["sub"] == grant.sub)
+    person = next(p for p in _people().values() if subject(p) == grant.sub)
     now = int(time.time())
     claims = {
         "iss": settings.IDP_ISSUER,
@@ -110,8 +139,8 @@ def tokens_issue(grant: Grant) -> dict:
         "exp": now + TOKEN_SECONDS,
         "auth_time": grant.auth_time,
         "nonce": grant.nonce,
-        "acr": LEVEL_HIGH,
-        "amr": ["pin"],
+        "acr": profile().acr,
+        "amr": list(profile().amr),
         "name": person["name"],
         "name_en": person["name_en"],
         "birthdate": person["birthdate"],

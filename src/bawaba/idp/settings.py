@@ -25,6 +25,8 @@ USE_I18N = False
 USE_TZ = True
 
 IDP_ISSUER = os.environ.get("BAWABA_IDP_ISSUER", "http://127.0.0.1:8100")
+# Which demo provider this process plays: the national digital ID (high) or a bank app (substantial).
+IDP_PROFILE = os.environ.get("BAWABA_IDP_PROFILE", "national-id")
 # Registered relying parties: {client_id: {"secret": ..., "redirect_uris": [...]}}.
 IDP_CLIENTS = json.loads(
     os.environ.get(

@@ -71,7 +71,7 @@ def authorize(request):
                 provider.Grant(
                     client_id=params["client_id"],
                     redirect_uri=params["redirect_uri"],
-                    sub=person["sub"],
+                    sub=provider.subject(person),
                     nonce=params["nonce"],
                     code_challenge=params["code_challenge"],
                     auth_time=int(time.time()),
@@ -79,7 +79,9 @@ def authorize(request):
             )
             return redirect(_back(params["redirect_uri"], code=code, state=state))
         error = "The national ID number or the PIN is not right."
-    return render(request, "idp/sign_in.html", {"params": params, "error": error})
+    return render(
+        request, "idp/sign_in.html", {"params": params, "error": error, "profile": provider.profile()}
+    )
 
 
 def _client_credentials(request) -> tuple[str, str]:

@@ -234,7 +234,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 BAWABA_NATIONAL_ID_RULE = {"length": 14, "check": "luhn", "embedded_birth_date": True}
 BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR = env.number("BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR", 100)
-# External OpenID Connect identity providers. The demo national ID runs beside `make run` on port 8100.
+# External OpenID Connect identity providers, each with the assurance level it proves. `make run` starts a demo
+# national ID on port 8100 and a demo bank app on port 8110.
 BAWABA_OIDC_PROVIDERS = {
     "national-id": {
         "name": {"ar": "الهوية الرقمية الوطنية", "en": "National digital ID"},
@@ -243,6 +244,16 @@ BAWABA_OIDC_PROVIDERS = {
         # A provider with no secret configured is not offered.
         "client_secret": env.secret("BAWABA_NATIONAL_ID_CLIENT_SECRET"),
         "level": "high",
+        "acr": ["urn:bawaba:loa:high"],
+    },
+    "bank": {
+        "name": {"ar": "تطبيق البنك", "en": "Your bank app"},
+        "issuer": env.text("BAWABA_BANK_ISSUER", "http://127.0.0.1:8110"),
+        "client_id": env.text("BAWABA_BANK_CLIENT_ID", "bawaba-portal"),
+        "client_secret": env.secret("BAWABA_BANK_CLIENT_SECRET"),
+        # Banks know their customers from an in-person check of the ID card and sign them in with two factors.
+        "level": "substantial",
+        "acr": ["urn:bawaba:loa:substantial", "urn:bawaba:loa:high"],
     },
 }
 # Digital-signature sign-in: the national CA's root certificates and its revocation lists (PEM files).

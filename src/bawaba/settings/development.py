@@ -28,7 +28,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
-# The demo identity provider's registered secret (bawaba.idp.settings): development and tests only.
-BAWABA_OIDC_PROVIDERS["national-id"]["client_secret"] = (  # noqa: F405
-    BAWABA_OIDC_PROVIDERS["national-id"]["client_secret"] or "bawaba-portal-demo-secret"  # noqa: F405
-)
+# The demo identity providers' registered secret (bawaba.idp.settings): development and tests only.
+for _provider in BAWABA_OIDC_PROVIDERS.values():  # noqa: F405
+    _provider["client_secret"] = _provider["client_secret"] or "bawaba-portal-demo-secret"

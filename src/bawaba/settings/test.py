@@ -20,7 +20,6 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# The demo identity provider's registered secret (bawaba.idp.settings): development and tests only.
-BAWABA_OIDC_PROVIDERS["national-id"]["client_secret"] = (
-    BAWABA_OIDC_PROVIDERS["national-id"]["client_secret"] or "bawaba-portal-demo-secret"  # S105
-)
+# The demo identity providers' registered secret (bawaba.idp.settings): development and tests only.
+for _provider in BAWABA_OIDC_PROVIDERS.values():
+    _provider["client_secret"] = _provider["client_secret"] or "bawaba-portal-demo-secret"

@@ -18,7 +18,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def identity_provider(*, redirect_uris: list[str], secret: str = "test-secret"):
+def identity_provider(*, redirect_uris: list[str], secret: str = "test-secret", profile: str = "national-id"):
     port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     env = {
@@ -29,7 +29,7 @@ def identity_provider(*, redirect_uris: list[str], secret: str = "test-secret"):
         ),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bawaba.manage", "idp", "serve", "--port", str(port)],
+        [sys.executable, "-m", "bawaba.manage", "idp", "serve", "--port", str(port), "--profile", profile],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -49,13 +49,9 @@ def identity_provider(*, redirect_uris: list[str], secret: str = "test-secret"):
         process.wait(10)
 
 
-def provider_settings(issuer: str, secret: str = "test-secret") -> dict:
-    return {
-        "national-id": {
-            "name": {"ar": "الهوية الرقمية الوطنية", "en": "National digital ID"},
-            "issuer": issuer,
-            "client_id": "bawaba-portal",
-            "client_secret": secret,
-            "level": "high",
-        }
-    }
+def provider_settings(issuer: str, secret: str = "test-secret", key: str = "national-id") -> dict:
+    """BAWABA_OIDC_PROVIDERS naming one provider, as the base settings configure it, at this issuer."""
+    from django.conf import settings
+
+    base = settings.BAWABA_OIDC_PROVIDERS[key]
+    return {key: {**base, "issuer": issuer, "client_id": "bawaba-portal", "client_secret": secret}}

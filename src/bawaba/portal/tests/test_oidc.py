@@ -158,3 +158,47 @@ def test_cancelling_at_the_provider_is_explained(client, national_id):
 def test_a_wrong_pin_stays_at_the_provider(client, national_id):
     answer = at_provider(start(client), pin="0000")
     assert "PIN is not right" in answer
+
+
+BANK_CALLBACKS = [f"http://testserver/{lang}/account/oidc/bank/callback/" for lang in ("ar", "en")]
+
+
+@pytest.fixture(scope="module")
+def bank_idp():
+    with identity_provider(redirect_uris=BANK_CALLBACKS, profile="bank") as issuer:
+        yield issuer
+
+
+def test_a_bank_app_signs_in_at_substantial_and_a_high_service_asks_for_more(client, settings, bank_idp):
+    settings.BAWABA_OIDC_PROVIDERS = provider_settings(bank_idp, key="bank")
+    assert "Your bank app" in client.get("/en/account/sign-in/").content.decode()
+    response = client.get("/en/account/oidc/bank/start/", {"next": "/en/account/"})
+    back = at_provider(response["Location"])
+    assert client.get(back.replace("http://testserver", ""))["Location"] == "/en/account/"
+    link = LinkedIdentity.objects.get(provider="bank")
+    assert link.subject == "bk-29103090104240" and link.user.national_id == "29103090104240"
+    assert "Substantial" in client.get("/en/account/").content.decode()
+    # Substantial opens substantial services; a high one sends the citizen to step up, not to the form.
+    high = client.get("/en/services/passport.renew/start/")
+    assert high.status_code == 302 and high["Location"].startswith("/en/account/step-up/?level=high")
+
+
+def test_one_person_through_the_national_id_and_a_bank_is_one_account(client, settings, idp, bank_idp):
+    settings.BAWABA_OIDC_PROVIDERS = {**provider_settings(idp), **provider_settings(bank_idp, key="bank")}
+    for key in ("national-id", "bank"):
+        response = client.get(f"/en/account/oidc/{key}/start/")
+        client.get(at_provider(response["Location"]).replace("http://testserver", ""))
+        client.post("/en/account/sign-out/")
+    assert User.objects.filter(national_id="29103090104240").count() == 1
+    assert sorted(LinkedIdentity.objects.values_list("provider", flat=True)) == ["bank", "national-id"]
+
+
+def test_a_provider_that_signs_in_below_its_level_signs_no_one_in(client, settings, bank_idp):
+    # Configured to vouch for high assurance, but its ID token says only substantial: refused.
+    config = provider_settings(bank_idp, key="bank")
+    config["bank"].update(level="high", acr=["urn:bawaba:loa:high"])
+    settings.BAWABA_OIDC_PROVIDERS = config
+    back = at_provider(client.get("/en/account/oidc/bank/start/")["Location"])
+    response = client.get(back.replace("http://testserver", ""))
+    assert response.status_code == 400 and "_auth_user_id" not in client.session
+    assert not LinkedIdentity.objects.exists()
