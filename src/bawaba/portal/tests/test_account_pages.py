@@ -14,17 +14,11 @@ from bawaba.accounts.national_id import NationalIdRule, make
 from bawaba.notifications.models import Message
 from bawaba.notifications.providers.development.provider import inbox
 from bawaba.notifications.tasks import deliver_message
+from bawaba.testing.messages import last_code
 
 pytestmark = pytest.mark.django_db
 NATIONAL_ID = make(birth_date=date(1988, 7, 1), region="21", serial=314, sex="male", rule=NationalIdRule())
 PASSWORD = "Delta-farmer-1988"
-
-
-def last_code(to: str) -> str:
-    for message in Message.objects.filter(status=Message.Status.QUEUED).order_by("created_at", "pk"):
-        deliver_message.call(message_id=message.pk)
-    body = next(m["body"] for m in inbox() if m["to"] == to)
-    return re.search(r"\d{6}", body).group(0)
 
 
 def register(client: Client, **overrides):

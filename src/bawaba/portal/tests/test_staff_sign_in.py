@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from bawaba.accounts.models import StaffMembership, StaffRole, User
-
-from .test_account_pages import last_code
+from bawaba.testing.messages import last_code
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Staff-password-2026"
