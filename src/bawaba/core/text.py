@@ -39,5 +39,10 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def western_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits as 0–9: citizens type numbers with either keyboard."""
+    return text.translate(_DIGITS)
+
+
 def words(text: str) -> list[str]:
     return normalise(text).split()
