@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -58,10 +58,18 @@ def authority_create(*, now: datetime | None = None, years: int = 10) -> Authori
 
 
 def citizen_certificate(
-    authority: Authority, *, national_id: str, name: str, now: datetime | None = None, days: int = 730
-) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    authority: Authority,
+    *,
+    national_id: str,
+    name: str,
+    now: datetime | None = None,
+    days: int = 730,
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None,
+) -> tuple[ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, x509.Certificate]:
+    """A signing certificate for a citizen; for `key` (RSA, or another curve, as some national CAs issue),
+    or else a new P-256 key."""
     now = now or datetime.now(UTC)
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = key or ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "EG"),
@@ -125,12 +133,16 @@ def revocation_list(
 def pkcs12_bytes(
     key, certificate: x509.Certificate, authority: Authority, *, password: str, name: str
 ) -> bytes:
+    # Named rather than "best available": browsers open these files with node-forge, which reads PBES2 with
+    # AES-CBC and PBKDF2 (and the legacy 3DES/RC2 schemes), so a future default must not slip past it.
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode())
+    )
     return pkcs12.serialize_key_and_certificates(
-        name.encode(),
-        key,
-        certificate,
-        [authority.certificate],
-        serialization.BestAvailableEncryption(password.encode()),
+        name.encode(), key, certificate, [authority.certificate], encryption
     )
 
 
@@ -140,8 +152,10 @@ def pem(certificate_or_crl) -> bytes:
 
 def write_demo_pki(
     directory: Path, citizens: list[tuple[str, str]], *, password: str, revoked: list[str]
-) -> None:
-    """A root, a PKCS#12 file per citizen (national_id, name), and a CRL revoking the national IDs in `revoked`."""
+) -> Authority:
+    """A root, a PKCS#12 file per citizen (national_id, name), and a CRL revoking the national IDs in `revoked`.
+
+    Returns the authority, which can issue more certificates under the same root (not kept on disk)."""
     directory.mkdir(parents=True, exist_ok=True)
     authority = authority_create()
     revoked_serials = []
@@ -157,3 +171,4 @@ def write_demo_pki(
     (directory / "national-ca.crl.pem").write_bytes(
         pem(revocation_list(authority, revoked_serials=revoked_serials))
     )
+    return authority

@@ -20,6 +20,11 @@ DEMO_PASSWORD = "bawaba-demo"  # noqa: S105 (the published password of demo cert
 REVOKED_DEMO = ("27001010200096", "Fatma El-Sayed Hussein (revoked)")
 
 
+def demo_citizens() -> list[tuple[str, str]]:
+    """(national ID, name) of everyone the demo CA certifies: the demo citizens, and one revoked holder."""
+    return [*((a.national_id, a.name) for a in accounts() if a.national_id), REVOKED_DEMO]
+
+
 class Command(BaseCommand):
     help = "Digital-signature certificates: the demo national CA, and a challenge signer."
 
@@ -45,10 +50,7 @@ class Command(BaseCommand):
         if (directory / "root.pem").exists() and not force:
             self.stdout.write(f"Demo national CA already in {directory}")
             return
-        citizens = [(a.national_id, a.name) for a in accounts() if a.national_id]
-        write_demo_pki(
-            directory, [*citizens, REVOKED_DEMO], password=DEMO_PASSWORD, revoked=[REVOKED_DEMO[0]]
-        )
+        write_demo_pki(directory, demo_citizens(), password=DEMO_PASSWORD, revoked=[REVOKED_DEMO[0]])
         self.stdout.write(
             f"Demo national CA in {directory}: certificates <national id>.p12, password {DEMO_PASSWORD}"
         )
