@@ -206,3 +206,31 @@ class LinkedIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) made on the citizen's device: signing in with it needs the device and its
+    PIN or biometric, so it counts as two factors. Only its public key is stored; a removed one is kept, refused.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(_("name"), max_length=60)
+    # base64url, as browsers send it; at most 1023 bytes (WebAuthn), so at most 1364 characters.
+    credential_id = models.CharField(_("credential id"), max_length=1364, unique=True)
+    public_key = models.BinaryField(_("public key (COSE)"))
+    sign_count = models.BigIntegerField(_("signature counter"), default=0)
+    transports = models.JSONField(_("transports"), default=list, blank=True)
+    aaguid = models.CharField(_("authenticator model (AAGUID)"), max_length=36, blank=True)
+    backed_up = models.BooleanField(_("synced to the cloud"), default=False)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"

@@ -17,6 +17,12 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
+# Passkeys are bound to the public host name and only ever offered over HTTPS.
+BAWABA_WEBAUTHN_RP_ID = env.text("BAWABA_WEBAUTHN_RP_ID", ALLOWED_HOSTS[0].lstrip("."))
+BAWABA_WEBAUTHN_ORIGINS = env.items("BAWABA_WEBAUTHN_ORIGINS") or CSRF_TRUSTED_ORIGINS
+if any(not origin.startswith("https://") for origin in BAWABA_WEBAUTHN_ORIGINS):
+    raise ImproperlyConfigured("BAWABA_WEBAUTHN_ORIGINS must list https:// origins only.")
+
 # HTTPS is terminated by the load balancer, which must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.flag("BAWABA_SSL_REDIRECT", True)

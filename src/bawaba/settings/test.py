@@ -19,6 +19,10 @@ TEMPLATES[0]["OPTIONS"]["debug"] = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Passkeys: fixed here so a developer's environment cannot change what the tests sign; the browser tests
+# add the live server's own origin (http://localhost:<port>: an IP address is not a valid RP ID).
+BAWABA_WEBAUTHN_RP_ID = "localhost"
+BAWABA_WEBAUTHN_ORIGINS = ["http://localhost:8000"]
 
 # The demo identity providers' registered secret (bawaba.idp.settings): development and tests only.
 for _provider in BAWABA_OIDC_PROVIDERS.values():
