@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from hypothesis import settings as hypothesis_settings
 
 # Property tests check what holds, not how fast: a busy CI machine must not fail them on a timing deadline.
 hypothesis_settings.register_profile("bawaba", deadline=None)
 hypothesis_settings.load_profile("bawaba")
-from django.core.cache import caches
 
 
 def publish_demo_catalogue():

@@ -13,6 +13,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("bawaba.portal.urls")),
+    path("staff/", include("bawaba.backoffice.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -28,6 +28,7 @@ __all__ = [
     "delegation_record",
     "mandate_grant",
     "mandate_revoke",
+    "recorded_by_agency",
 ]
 
 GRANT_LIMIT = Limit("mandate-grant", attempts=10, window_seconds=3600)
@@ -142,10 +143,16 @@ def mandate_revoke(*, principal: User, delegation_uuid) -> None:
         )
 
 
+def recorded_by_agency(agency: str) -> str:
+    """How `Delegation.recorded_by` starts for everything an agency's staff recorded: the agency's lists."""
+    return f"agency:{agency}/"
+
+
 @transaction.atomic
 def delegation_record(
     *,
     recorded_by: User,
+    agency: str,
     kind: str,
     agent: User,
     principal_identifier: str,
@@ -154,11 +161,16 @@ def delegation_record(
     expires_on: date | None = None,
     principal: User | None = None,
 ) -> Delegation:
-    """A delegation recorded by staff from papers (a birth record, a company's register); the caller checks the role."""
+    """A delegation recorded by an agency's staff from papers (a birth record, a company's register).
+
+    The caller checks the role (see recorded_delegations); `agency` is the agency the staff member acted for.
+    """
     if kind == Delegation.Kind.MANDATE:
         raise DelegationRefused("mandates-are-granted-by-the-principal")
     if not evidence.strip():
         raise DelegationRefused("evidence-needed")
+    if not agency:
+        raise DelegationRefused("agency-needed")
     delegation = Delegation.objects.create(
         kind=kind,
         agent=agent,
@@ -166,7 +178,7 @@ def delegation_record(
         principal_identifier=principal_identifier,
         principal_name=principal_name,
         expires_at=_end_of(expires_on) if expires_on else None,
-        recorded_by=f"user:{recorded_by.uuid}",
+        recorded_by=f"{recorded_by_agency(agency)}user:{recorded_by.uuid}",
         evidence=evidence,
     )
     audit_record(
@@ -174,7 +186,7 @@ def delegation_record(
         actor=f"user:{recorded_by.uuid}",
         subject_type="user",
         subject_id=str(agent.uuid),
-        data={"kind": kind, "principal": principal_identifier, "evidence": evidence},
+        data={"kind": kind, "principal": principal_identifier, "evidence": evidence, "agency": agency},
     )
     return delegation
 

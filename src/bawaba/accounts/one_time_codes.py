@@ -48,7 +48,10 @@ def _send_limit() -> Limit:
 
 
 @transaction.atomic
-def code_issue(*, purpose: str, destination: str, user: User | None = None) -> IssuedCode:
+def code_issue(
+    *, purpose: str, destination: str, user: User | None = None, ttl_seconds: int | None = None
+) -> IssuedCode:
+    """`ttl_seconds` defaults to the short life of a sign-in code; an activation code lives for days."""
     verdict = hit(_send_limit(), destination)
     if not verdict.allowed:
         raise CodeRefused(CodeProblem.TOO_MANY_SENT, retry_after=verdict.retry_after)
@@ -62,7 +65,7 @@ def code_issue(*, purpose: str, destination: str, user: User | None = None) -> I
         purpose=purpose,
         destination=destination,
         user=user,
-        expires_at=now + timedelta(seconds=settings.BAWABA_CODE_TTL_SECONDS),
+        expires_at=now + timedelta(seconds=ttl_seconds or settings.BAWABA_CODE_TTL_SECONDS),
     )
     record.code_hash = _digest(record.uuid, code)
     record.save()

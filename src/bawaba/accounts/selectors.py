@@ -20,6 +20,11 @@ SECURITY_ACTIONS = (
     "accounts.mobile.changed",
     "accounts.email.changed",
     "accounts.authenticator.added",
+    "accounts.passkey.added",
+    "accounts.passkey.removed",
+    "accounts.passkey.used",
+    "accounts.passkey.refused",
+    "accounts.passkey.clone-suspected",
     "accounts.signed-out-everywhere",
     "accounts.registration.repeated",
 )

@@ -21,6 +21,7 @@ class DemoAccount:
     mobile: str = ""
     staff_role: str = ""
     name: str = ""
+    agency: str = ""  # catalogue code, for agency roles
 
 
 def accounts() -> list[DemoAccount]:
@@ -33,6 +34,26 @@ def accounts() -> list[DemoAccount]:
             "admin",
             mobile="+201000000001",
             staff_role=StaffRole.PLATFORM_ADMIN,
+        ),
+        DemoAccount(
+            "civil.admin",
+            "Lotus-register-4821",
+            "agency admin of the Civil Status Authority: staff sign-in, then /ar/staff/",
+            "civil.admin",
+            mobile="+201000000002",
+            staff_role=StaffRole.AGENCY_ADMIN,
+            name="Hoda Saleh Ibrahim",
+            agency="civil-status",
+        ),
+        DemoAccount(
+            "civil.officer",
+            "Papyrus-seal-7305",
+            "officer of the Civil Status Authority: records parents of minors at /ar/staff/",
+            "civil.officer",
+            mobile="+201000000003",
+            staff_role=StaffRole.OFFICER,
+            name="Karim Adel Mansour",
+            agency="civil-status",
         ),
         DemoAccount(
             amina,
@@ -61,6 +82,6 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user.save()
         if account.staff_role:
             StaffMembership.objects.get_or_create(
-                user=user, role=account.staff_role, agency="", defaults={"granted_by": "demo"}
+                user=user, role=account.staff_role, agency=account.agency, defaults={"granted_by": "demo"}
             )
     return accounts()

@@ -84,6 +84,11 @@ AUTHENTICATOR_ERRORS = {
 }
 SECURITY_LABELS = {
     "accounts.authenticator.added": _("Authenticator app set up"),
+    "accounts.passkey.added": _("Passkey added"),
+    "accounts.passkey.removed": _("Passkey removed"),
+    "accounts.passkey.used": _("Passkey used"),
+    "accounts.passkey.refused": _("A passkey was refused"),
+    "accounts.passkey.clone-suspected": _("A passkey was refused: it may have been copied"),
     "accounts.password.changed": _("Password changed"),
     "accounts.password.reset": _("New password chosen with a code"),
     "accounts.mobile.changed": _("Mobile number changed"),

@@ -38,6 +38,7 @@ from bawaba.accounts.models import LinkedIdentity, User, UserSession
 from bawaba.accounts.national_id import InvalidNationalId
 from bawaba.accounts.oidc import oidc_client, oidc_sign_in, provider_get, providers
 from bawaba.accounts.one_time_codes import CodeRefused
+from bawaba.accounts.passkeys import has_passkeys, passkey_list
 from bawaba.accounts.permissions import is_staff_member
 from bawaba.accounts.phones import InvalidPhone, masked
 from bawaba.accounts.selectors import security_log
@@ -373,10 +374,14 @@ def staff_sign_in(request):
                 "purpose": "staff-sign-in",
                 "user": str(user.uuid),
                 "to": code.destination if code else "",
-                "next": _next_url(request),
+                "next": _next_url(request, "backoffice:home"),
             }
             return redirect("portal:sign_in_code")
-    return render(request, "portal/account/staff_sign_in.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "portal/account/staff_sign_in.html",
+        {"form": form, "next": _next_url(request, "backoffice:home")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -436,21 +441,21 @@ def step_up(request):
     next_url = _next_url(request)
     if session_level(request) >= required:
         return redirect(next_url)
-    if required > Level.SUBSTANTIAL or not request.user.mobile_verified_at:
+    passkeys = has_passkeys(request.user)
+    if required > Level.SUBSTANTIAL or not (request.user.mobile_verified_at or passkeys):
         return render(request, "portal/account/step_up_high.html", {"next": next_url}, status=403)
-    if request.method == "POST":
+    context = {"next": next_url, "passkeys": passkeys}
+    context["to"] = masked(request.user.mobile) if request.user.mobile_verified_at else ""
+    if request.method == "POST" and context["to"]:
         try:
             with transaction.atomic():
                 code = sign_in_code_issue(user=request.user)
                 account_messages.send(code)
         except CodeRefused as exc:
-            message = refusal(exc)
-            return render(request, "portal/account/step_up.html", {"error": message, "next": next_url})
+            return render(request, "portal/account/step_up.html", {**context, "error": refusal(exc)})
         _await_code(request, code, "step-up", user=str(request.user.uuid), next=next_url)
         return redirect("portal:sign_in_code")
-    return render(
-        request, "portal/account/step_up.html", {"next": next_url, "to": masked(request.user.mobile)}
-    )
+    return render(request, "portal/account/step_up.html", context)
 
 
 @require_http_methods(["POST"])
@@ -474,6 +479,7 @@ def account(request):
             "level": session_level(request),
             "mobile": masked(user.mobile) if user.mobile else "",
             "has_authenticator": has_authenticator(user),
+            "passkeys": passkey_list(user=user) if user.national_id else None,
             "linked": [
                 (provider_get(link.provider), link) for link in LinkedIdentity.objects.filter(user=user)
             ],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, passkey_views, views
 
 app_name = "portal"
 
@@ -40,4 +40,28 @@ urlpatterns = [
     ),
     path("account/acting-for/", account_views.acting_for_view, name="acting_for"),
     path("account/sign-out-everywhere/", account_views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("account/passkeys/add/", passkey_views.passkey_add, name="passkey_add"),
+    path("account/passkeys/add/options/", passkey_views.passkey_add_options, name="passkey_add_options"),
+    path("account/passkeys/add/finish/", passkey_views.passkey_add_finish, name="passkey_add_finish"),
+    path("account/passkeys/<uuid:passkey>/remove/", passkey_views.passkey_remove_page, name="passkey_remove"),
+    path(
+        "account/passkeys/sign-in/options/",
+        passkey_views.passkey_sign_in_begin,
+        name="passkey_sign_in_options",
+    ),
+    path(
+        "account/passkeys/sign-in/finish/",
+        passkey_views.passkey_sign_in_finish,
+        name="passkey_sign_in_finish",
+    ),
+    path(
+        "account/passkeys/step-up/options/",
+        passkey_views.passkey_step_up_begin,
+        name="passkey_step_up_options",
+    ),
+    path(
+        "account/passkeys/step-up/finish/",
+        passkey_views.passkey_step_up_finish,
+        name="passkey_step_up_finish",
+    ),
 ]

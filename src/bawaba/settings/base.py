@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "bawaba.catalogue",
     "bawaba.notifications",
     "bawaba.portal",
+    "bawaba.backoffice",
     "bawaba.api",
     "bawaba.demo",
 ]
@@ -130,6 +131,16 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env.text("BAWABA_TIME_ZONE", "Africa/Cairo")
 USE_TZ = True
+# The business calendar that SLA deadlines count in: ISO weekdays off (5 = Friday, 6 = Saturday) and public
+# holidays. Holidays that follow the Hijri calendar move every year: list each year's dates.
+BAWABA_WEEKEND = [int(day) for day in env.items("BAWABA_WEEKEND", "5,6")]
+BAWABA_HOLIDAYS = env.items(
+    "BAWABA_HOLIDAYS",
+    "2026-01-07,2026-01-25,2026-03-20,2026-03-21,2026-03-22,2026-04-13,2026-04-25,2026-05-01,2026-05-26,"
+    "2026-05-27,2026-05-28,2026-05-29,2026-06-16,2026-06-30,2026-07-23,2026-08-26,2026-10-06,"
+    "2027-01-07,2027-01-25,2027-03-09,2027-03-10,2027-03-11,2027-04-25,2027-05-01,2027-05-03,2027-05-15,"
+    "2027-05-16,2027-05-17,2027-05-18,2027-06-06,2027-06-30,2027-07-23,2027-08-15,2027-10-06",
+)
 LANGUAGE_COOKIE_NAME = "bawaba_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -234,6 +245,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 BAWABA_NATIONAL_ID_RULE = {"length": 14, "check": "luhn", "embedded_birth_date": True}
 BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR = env.number("BAWABA_SIGN_INS_PER_ADDRESS_PER_HOUR", 100)
+# Staff accounts opened by an agency administrator: the SMS code to set a password lasts this long.
+BAWABA_ACTIVATION_CODE_TTL_HOURS = env.number("BAWABA_ACTIVATION_CODE_TTL_HOURS", 72)
+# The agencies (catalogue codes) whose officers record parents of minors and company representatives.
+BAWABA_CHILD_DELEGATION_AGENCIES = env.items("BAWABA_CHILD_DELEGATION_AGENCIES", "civil-status")
+BAWABA_COMPANY_DELEGATION_AGENCIES = env.items("BAWABA_COMPANY_DELEGATION_AGENCIES", "commerce")
+# A parent's or guardian's delegation for a child ends on this birthday.
+BAWABA_AGE_OF_MAJORITY = env.number("BAWABA_AGE_OF_MAJORITY", 18)
 # External OpenID Connect identity providers, each with the assurance level it proves. `make run` starts a demo
 # national ID on port 8100 and a demo bank app on port 8110.
 BAWABA_OIDC_PROVIDERS = {
@@ -259,3 +277,8 @@ BAWABA_OIDC_PROVIDERS = {
 # Digital-signature sign-in: the national CA's root certificates and its revocation lists (PEM files).
 BAWABA_PKI_ROOTS = env.text("BAWABA_PKI_ROOTS", str(VAR_DIR / "pki" / "root.pem"))
 BAWABA_PKI_CRLS = env.items("BAWABA_PKI_CRLS", str(VAR_DIR / "pki" / "national-ca.crl.pem"))
+# Passkeys (WebAuthn): the domain passkeys are bound to, and the exact origins the portal is served from.
+# A passkey made for one RP ID never works on another, so production sets these to the public host name.
+BAWABA_WEBAUTHN_RP_ID = env.text("BAWABA_WEBAUTHN_RP_ID", "localhost")
+BAWABA_WEBAUTHN_RP_NAME = env.text("BAWABA_WEBAUTHN_RP_NAME", "Bawaba")
+BAWABA_WEBAUTHN_ORIGINS = env.items("BAWABA_WEBAUTHN_ORIGINS", "http://localhost:8000")

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_email_verification'),
+        ("accounts", "0009_email_verification"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='onetimecode',
-            name='purpose',
-            field=models.CharField(choices=[('verify-mobile', 'verify a mobile number'), ('verify-email', 'verify an e-mail address'), ('sign-in', 'sign in'), ('step-up', 'confirm it is you'), ('activate', 'activate an account')], max_length=20, verbose_name='purpose'),
+            model_name="onetimecode",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("verify-mobile", "verify a mobile number"),
+                    ("verify-email", "verify an e-mail address"),
+                    ("sign-in", "sign in"),
+                    ("step-up", "confirm it is you"),
+                    ("activate", "activate an account"),
+                ],
+                max_length=20,
+                verbose_name="purpose",
+            ),
         ),
     ]

@@ -115,6 +115,7 @@ def test_staff_record_a_child_with_evidence_and_never_a_mandate(people):
     principal, agent, _ = people
     child = delegation_record(
         recorded_by=principal,
+        agency="civil-status",
         kind=Delegation.Kind.MINOR_CHILD,
         agent=agent,
         principal_identifier="31501010100012",
@@ -126,6 +127,7 @@ def test_staff_record_a_child_with_evidence_and_never_a_mandate(people):
     with pytest.raises(DelegationRefused):
         delegation_record(
             recorded_by=principal,
+            agency="civil-status",
             kind=Delegation.Kind.MANDATE,
             agent=agent,
             principal_identifier="x",
@@ -135,6 +137,7 @@ def test_staff_record_a_child_with_evidence_and_never_a_mandate(people):
     with pytest.raises(DelegationRefused):
         delegation_record(
             recorded_by=principal,
+            agency="civil-status",
             kind=Delegation.Kind.COMPANY,
             agent=agent,
             principal_identifier="CR-1",

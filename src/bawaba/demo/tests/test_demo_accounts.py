@@ -26,3 +26,20 @@ def test_demo_accounts_can_sign_in_as_printed(settings):
     assert citizen.birth_date.isoformat() == "1991-03-09" and citizen.mobile_verified_at
     admin = User.objects.get(username="admin")
     assert can_use_django_admin(admin, session_level=Level.SUBSTANTIAL)
+
+
+def test_demo_civil_status_staff_can_do_what_they_are_printed_for(settings):
+    from bawaba.accounts.permissions import can_manage_agency_staff, can_record_child_delegations
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo", "accounts", stdout=out)
+    admin = User.objects.get(username="civil.admin")
+    officer = User.objects.get(username="civil.officer")
+    assert "civil.admin" in out.getvalue() and "civil.officer" in out.getvalue()
+    assert admin.check_password("Lotus-register-4821") and officer.check_password("Papyrus-seal-7305")
+    assert admin.mobile != officer.mobile and admin.mobile_verified_at and officer.mobile_verified_at
+    assert can_manage_agency_staff(admin, agency="civil-status")
+    assert not can_manage_agency_staff(officer, agency="civil-status")
+    assert can_record_child_delegations(officer, agency="civil-status")
+    assert not can_record_child_delegations(admin, agency="civil-status")

@@ -1,0 +1,58 @@
+"""People and sessions for the back-office tests."""
+
+from datetime import date
+
+from django.test import Client
+from django.utils import timezone
+
+from bawaba.accounts.models import StaffMembership, User
+from bawaba.accounts.national_id import NationalIdRule, make
+from bawaba.accounts.session_assurance import METHODS_KEY
+from bawaba.notifications.providers.development.provider import inbox
+from bawaba.testing.messages import last_code
+
+PASSWORD = "Granite-river-2026"
+_mobiles = iter(range(10, 10_000))
+
+
+def staff(username: str, *roles: tuple[str, str], mobile: str = "") -> User:
+    """A staff member with a confirmed phone; `roles` are (role, agency) pairs."""
+    user = User.objects.create_user(
+        username,
+        password=PASSWORD,
+        first_name=username.replace("-", " ").title(),
+        mobile=mobile or f"+2010000{next(_mobiles):05d}",
+        mobile_verified_at=timezone.now(),
+    )
+    for role, agency in roles:
+        StaffMembership.objects.create(user=user, role=role, agency=agency, granted_by="test")
+    return user
+
+
+def citizen(born: date = date(1985, 4, 2), serial: int = 11, name: str = "Samir Adel") -> User:
+    number = make(birth_date=born, region="01", serial=serial, sex="male", rule=NationalIdRule())
+    return User.objects.create_user(
+        f"citizen-{number}",
+        password=PASSWORD,
+        national_id=number,
+        first_name=name,
+        birth_date=born,
+        mobile="+201099999999",
+        mobile_verified_at=timezone.now(),
+    )
+
+
+def signed_in(user: User, *, methods=("password", "password+sms")) -> Client:
+    """A browser whose session completed `methods` (a password and an SMS code unless told otherwise)."""
+    client = Client()
+    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
+    session = client.session
+    session[METHODS_KEY] = list(methods)
+    session.save()
+    return client
+
+
+def last_message(to: str) -> str:
+    """The newest text message to `to`, once the outbox has delivered it."""
+    last_code(to)
+    return next(m["body"] for m in inbox() if m["to"] == to)

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from . import delegation_views, staff_views, views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("activate/", views.activate, name="activate"),
+    path("activate/done/", views.activated, name="activated"),
+    path("agencies/<slug:agency>/staff/", staff_views.staff_list, name="staff_list"),
+    path("agencies/<slug:agency>/staff/new/", staff_views.staff_add, name="staff_add"),
+    path("agencies/<slug:agency>/staff/<uuid:member>/", staff_views.staff_member, name="staff_member"),
+    path("agencies/<slug:agency>/staff/<uuid:member>/grant/", staff_views.staff_grant, name="staff_grant"),
+    path(
+        "agencies/<slug:agency>/staff/<uuid:member>/withdraw/",
+        staff_views.staff_withdraw,
+        name="staff_withdraw",
+    ),
+    path(
+        "agencies/<slug:agency>/staff/<uuid:member>/deactivate/",
+        staff_views.staff_deactivate,
+        name="staff_deactivate",
+    ),
+    path(
+        "agencies/<slug:agency>/staff/<uuid:member>/reactivate/",
+        staff_views.staff_reactivate,
+        name="staff_reactivate",
+    ),
+    path(
+        "agencies/<slug:agency>/staff/<uuid:member>/activation-code/",
+        staff_views.staff_resend,
+        name="staff_resend",
+    ),
+    path("agencies/<slug:agency>/delegations/", delegation_views.delegation_list, name="delegation_list"),
+    path("agencies/<slug:agency>/delegations/child/new/", delegation_views.child_new, name="child_new"),
+    path("agencies/<slug:agency>/delegations/company/new/", delegation_views.company_new, name="company_new"),
+    path(
+        "agencies/<slug:agency>/delegations/<uuid:delegation>/end/",
+        delegation_views.delegation_end_page,
+        name="delegation_end",
+    ),
+]
