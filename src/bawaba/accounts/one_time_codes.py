@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,22 +73,33 @@ def code_issue(
     return IssuedCode(record, code)
 
 
+def _wrong_attempts_key(record: OneTimeCode) -> str:
+    return f"one-time-code:{record.uuid}:wrong"
+
+
 def code_check(*, record_uuid, attempt: str) -> OneTimeCode:
-    """Spend the code if `attempt` matches; every other outcome raises CodeRefused naming why."""
+    """Spend the code if `attempt` matches; every other outcome raises CodeRefused naming why.
+
+    Wrong attempts are also counted in the shared cache: a caller that rolls its transaction back after the
+    refusal (as a service confirming a change does) must not give the guesser their attempt back.
+    """
     with transaction.atomic():
         record = OneTimeCode.objects.select_for_update().get(uuid=record_uuid)
+        attempts = max(record.attempts, cache.get(_wrong_attempts_key(record), 0))
         if record.used_at is not None:
             raise CodeRefused(CodeProblem.USED)
-        if record.attempts >= settings.BAWABA_CODE_MAX_ATTEMPTS:
+        if attempts >= settings.BAWABA_CODE_MAX_ATTEMPTS:
             raise CodeRefused(CodeProblem.TOO_MANY_ATTEMPTS)
         if timezone.now() >= record.expires_at:
             raise CodeRefused(CodeProblem.EXPIRED)
-        record.attempts += 1
+        record.attempts = attempts + 1
         matches = hmac.compare_digest(record.code_hash, _digest(record.uuid, attempt.strip()))
         if matches:
             record.used_at = timezone.now()
         record.save(update_fields=["attempts", "used_at"])
     if not matches:
+        lifetime = int((record.expires_at - timezone.now()).total_seconds()) + 60
+        cache.set(_wrong_attempts_key(record), record.attempts, timeout=max(lifetime, 60))
         left = settings.BAWABA_CODE_MAX_ATTEMPTS - record.attempts
         raise CodeRefused(CodeProblem.WRONG if left else CodeProblem.TOO_MANY_ATTEMPTS, attempts_left=left)
     return record

@@ -66,3 +66,52 @@ def test_sending_is_limited_per_destination(settings):
         issue()
     assert caught.value.problem == CodeProblem.TOO_MANY_SENT and caught.value.retry_after > 0
     assert issue(destination="+201099999999")  # another number is not affected
+
+
+def _confirm_mobile(record, attempt):
+    from bawaba.accounts.services import citizen_verify_mobile
+
+    citizen_verify_mobile(record_uuid=record.uuid, attempt=attempt)
+
+
+def _change_mobile(record, attempt):
+    from bawaba.accounts.services import mobile_change_confirm
+
+    mobile_change_confirm(user=record.user, record_uuid=record.uuid, attempt=attempt)
+
+
+def _change_email(record, attempt):
+    from bawaba.accounts.services import email_change_confirm
+
+    email_change_confirm(user=record.user, record_uuid=record.uuid, attempt=attempt)
+
+
+def _reset_password(record, attempt):
+    from bawaba.accounts.services import password_reset_finish
+
+    password_reset_finish(record_uuid=record.uuid, attempt=attempt, new_password="Granite-river-2031")
+
+
+@pytest.mark.parametrize(
+    "confirm,purpose",
+    [
+        (_confirm_mobile, OneTimeCode.Purpose.VERIFY_MOBILE),
+        (_change_mobile, OneTimeCode.Purpose.VERIFY_MOBILE),
+        (_change_email, OneTimeCode.Purpose.VERIFY_EMAIL),
+        (_reset_password, OneTimeCode.Purpose.SIGN_IN),
+    ],
+)
+def test_wrong_guesses_count_even_when_the_confirming_service_rolls_back(settings, confirm, purpose):
+    # Each of these services writes its change in a transaction that a wrong code rolls back: the guess
+    # must still be counted, or a code could be guessed without end.
+    from bawaba.accounts.models import User
+
+    user = User.objects.create_user("citizen-guess", password="x" * 12, national_id="29103090104240")
+    issued = code_issue(purpose=purpose, destination="+201001234567", user=user)
+    wrong = "000000" if issued.code != "000000" else "111111"
+    for _ in range(settings.BAWABA_CODE_MAX_ATTEMPTS):
+        with pytest.raises(CodeRefused):
+            confirm(issued.record, wrong)
+    with pytest.raises(CodeRefused) as refused:
+        confirm(issued.record, issued.code)
+    assert refused.value.problem == CodeProblem.TOO_MANY_ATTEMPTS
