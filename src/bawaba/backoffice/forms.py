@@ -4,32 +4,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from bawaba.accounts.national_id import Problem as IdProblem
 from bawaba.accounts.one_time_codes import CodeProblem
 from bawaba.accounts.permissions import GRANTABLE_ROLES
 from bawaba.accounts.phones import InvalidPhone, normalise_mobile
-from bawaba.accounts.phones import Problem as PhoneProblem
+from bawaba.accounts.problem_words import NATIONAL_ID_ERRORS, PHONE_ERRORS, TOO_MANY_CODES
 from bawaba.accounts.staff import StaffProblem
 
-# The same words as on the citizen pages, so both say the same thing about the same mistake.
-NATIONAL_ID_ERRORS = {
-    IdProblem.FORMAT: _("A national ID number has 14 digits."),
-    IdProblem.CHECK_DIGIT: _("This national ID number is not valid: check each digit."),
-    IdProblem.BIRTH_DATE: _(
-        "The date of birth inside this national ID number is not valid: check the digits."
-    ),
-    IdProblem.REGION: _(
-        "The governorate code inside this national ID number is not valid: check the digits."
-    ),
-}
-PHONE_ERRORS = {
-    PhoneProblem.FORMAT: _(
-        "Enter a mobile number, for example 010 1234 5678, or +44 7911 123456 from abroad."
-    ),
-    PhoneProblem.NOT_MOBILE: _("This is a landline number: enter a mobile number that can receive SMS."),
-}
-TOO_MANY_CODES = _("We have sent too many codes to this number. Try again in %(minutes)s minutes.")
-TOO_MANY_FROM_HERE = _("Too many attempts from this connection. Try again in %(minutes)s minutes.")
 ACTIVATION_CODE_ERRORS = {
     CodeProblem.WRONG: _("The user name or the code is not right. Check the text message and try again."),
     CodeProblem.EXPIRED: _(

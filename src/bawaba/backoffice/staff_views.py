@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from bawaba.accounts.one_time_codes import CodeRefused
 from bawaba.accounts.permissions import can_manage_agency_staff
 from bawaba.accounts.phones import InvalidPhone, masked
+from bawaba.accounts.problem_words import PHONE_ERRORS, TOO_MANY_CODES, minutes
 from bawaba.accounts.staff import (
     StaffRefused,
     agency_staff,
@@ -26,8 +27,7 @@ from bawaba.accounts.staff import (
 
 from . import messages as texts
 from .access import AgencyShown, agency_page
-from .forms import PHONE_ERRORS, STAFF_ERRORS, TOO_MANY_CODES, RoleGrantForm, StaffAddForm
-from .views import minutes
+from .forms import STAFF_ERRORS, RoleGrantForm, StaffAddForm
 
 admin_page = agency_page(can_manage_agency_staff)
 

@@ -8,16 +8,13 @@ from django.views.decorators.http import require_http_methods
 
 from bawaba.accounts import permissions
 from bawaba.accounts.one_time_codes import CodeRefused
+from bawaba.accounts.problem_words import TOO_MANY_FROM_HERE, minutes
 from bawaba.accounts.services import SignInRefused
 from bawaba.accounts.session_assurance import session_level
 from bawaba.accounts.staff import staff_activate, staff_roles
 
 from .access import agency_shown, staff_page
-from .forms import ACTIVATION_CODE_ERRORS, TOO_MANY_FROM_HERE, ActivateForm
-
-
-def minutes(seconds: int) -> int:
-    return max(1, -(-seconds // 60))
+from .forms import ACTIVATION_CODE_ERRORS, ActivateForm
 
 
 def _agency_links(user, code: str) -> list[tuple[str, str]]:

@@ -9,43 +9,28 @@ from django.utils.translation import gettext_lazy as _
 from bawaba.accounts.certificates import CertificateProblem
 from bawaba.accounts.models import User
 from bawaba.accounts.national_id import InvalidNationalId, parse
-from bawaba.accounts.national_id import Problem as IdProblem
 from bawaba.accounts.one_time_codes import CodeProblem, CodeRefused
 from bawaba.accounts.phones import InvalidPhone, normalise_mobile
-from bawaba.accounts.phones import Problem as PhoneProblem
+from bawaba.accounts.problem_words import (
+    NATIONAL_ID_ERRORS,
+    PHONE_ERRORS,
+    TOO_MANY_CODES,
+    TOO_MANY_FROM_HERE,
+    minutes,
+)
 from bawaba.accounts.services import SignInProblem, national_id_rule
 
-NATIONAL_ID_ERRORS = {
-    IdProblem.FORMAT: _("A national ID number has 14 digits."),
-    IdProblem.CHECK_DIGIT: _("This national ID number is not valid: check each digit."),
-    IdProblem.BIRTH_DATE: _(
-        "The date of birth inside this national ID number is not valid: check the digits."
-    ),
-    IdProblem.REGION: _(
-        "The governorate code inside this national ID number is not valid: check the digits."
-    ),
-}
-PHONE_ERRORS = {
-    PhoneProblem.FORMAT: _(
-        "Enter a mobile number, for example 010 1234 5678, or +44 7911 123456 from abroad."
-    ),
-    PhoneProblem.NOT_MOBILE: _("This is a landline number: enter a mobile number that can receive SMS."),
-}
 CODE_ERRORS = {
     CodeProblem.WRONG: _("This code is not right. You have %(left)s more tries."),
     CodeProblem.EXPIRED: _("This code has expired. Ask for a new one."),
     CodeProblem.USED: _("This code has already been used. Ask for a new one."),
     CodeProblem.TOO_MANY_ATTEMPTS: _("Too many wrong codes. Ask for a new one."),
-    CodeProblem.TOO_MANY_SENT: _(
-        "We have sent too many codes to this number. Try again in %(minutes)s minutes."
-    ),
+    CodeProblem.TOO_MANY_SENT: TOO_MANY_CODES,
 }
 SIGN_IN_ERRORS = {
     SignInProblem.WRONG: _("The national ID number or the password is not right."),
     SignInProblem.LOCKED: _("Too many failed attempts. For your safety, try again in %(minutes)s minutes."),
-    SignInProblem.TOO_MANY_FROM_HERE: _(
-        "Too many attempts from this connection. Try again in %(minutes)s minutes."
-    ),
+    SignInProblem.TOO_MANY_FROM_HERE: TOO_MANY_FROM_HERE,
 }
 
 DELEGATION_ERRORS = {
@@ -104,10 +89,6 @@ SECURITY_LABELS = {
     "accounts.signed-out-everywhere": _("Signed out of every other session"),
     "accounts.registration.repeated": _("Someone tried to open a new account with your national ID number"),
 }
-
-
-def minutes(seconds: int) -> int:
-    return max(1, -(-seconds // 60))
 
 
 def refusal(refused: CodeRefused) -> str:

@@ -41,6 +41,7 @@ from bawaba.accounts.one_time_codes import CodeRefused
 from bawaba.accounts.passkeys import has_passkeys, passkey_list
 from bawaba.accounts.permissions import is_staff_member
 from bawaba.accounts.phones import InvalidPhone, masked
+from bawaba.accounts.problem_words import NATIONAL_ID_ERRORS, PHONE_ERRORS, minutes
 from bawaba.accounts.selectors import security_log
 from bawaba.accounts.services import (
     SignInProblem,
@@ -78,8 +79,6 @@ from .account_forms import (
     AUTHENTICATOR_ERRORS,
     CERTIFICATE_ERRORS,
     DELEGATION_ERRORS,
-    NATIONAL_ID_ERRORS,
-    PHONE_ERRORS,
     SECURITY_LABELS,
     SIGN_IN_ERRORS,
     STAFF_WRONG,
@@ -94,7 +93,6 @@ from .account_forms import (
     RegisterForm,
     SignInForm,
     StaffSignInForm,
-    minutes,
     refusal,
 )
 

@@ -28,9 +28,9 @@ from bawaba.accounts.passkeys import (
     passkey_step_up,
     passkey_step_up_options,
 )
+from bawaba.accounts.problem_words import minutes
 from bawaba.accounts.session_assurance import session_add_method, session_level, session_sign_in
 
-from .account_forms import minutes
 from .passkey_forms import PASSKEY_ERRORS, PasskeyNameForm
 
 
