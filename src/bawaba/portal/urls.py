@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, passkey_views, views
+from . import account_views, dev_views, passkey_views, views
 
 app_name = "portal"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("life-events/<slug:code>/", views.life_event_detail, name="life_event_detail"),
     path("search/", views.search, name="search"),
     path("help/", views.help_page, name="help"),
+    path("dev/messages/", dev_views.message_inbox, name="dev_messages"),
     path("account/register/", account_views.register, name="register"),
     path("account/register/confirm/", account_views.verify_mobile, name="verify_mobile"),
     path("account/sign-in/", account_views.sign_in, name="sign_in"),

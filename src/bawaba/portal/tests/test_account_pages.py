@@ -352,3 +352,14 @@ def test_changing_the_e_mail_needs_a_code_sent_to_the_new_address(client):
     user = User.objects.get(national_id=NATIONAL_ID)
     assert user.email == "amina@example.org" and user.email_verified_at
     assert "E-mail address changed" in client.get("/en/account/").content.decode()
+
+
+def test_the_development_inbox_shows_sent_codes_only_on_a_debug_server(client, settings):
+    register(client)
+    code = last_code("+201001234567")
+    assert client.get("/en/dev/messages/").status_code == 404
+    settings.DEBUG = True
+    page = client.get("/en/dev/messages/")
+    assert (
+        page.status_code == 200 and code in page.content.decode() and "+201001234567" in page.content.decode()
+    )

@@ -109,3 +109,16 @@ def test_a_citizen_signs_in_with_a_bank_app(browser, live_server, settings):
         assert "متوسط" in page.content()  # substantial
         assert "تطبيق البنك" in page.content()  # listed among the linked providers
         context.close()
+
+
+def test_the_development_inbox_page(browser, live_server, settings):
+    settings.DEBUG = True
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    register(page, live_server.url, "ar")
+    for lang in ("ar", "en"):
+        page.goto(f"{live_server.url}/{lang}/dev/messages/")
+        assert page.get_by_test_id("dev-message").count() >= 1
+        assert axe_serious(page) == []
+        shot(page, f"dev-messages-{lang}")
+    context.close()
