@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from jsonschema import Draft202012Validator, FormatChecker
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -16,6 +18,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 TAXONOMY_FILE = "taxonomy.yaml"
+# A service names its form and, when it has its own, its workflow: files of these folders, by name.
+PART_FOLDERS = {"form": "forms", "workflow": "workflows"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,14 @@ class Taxonomy:
     @property
     def life_event_codes(self) -> set[str]:
         return {e["code"] for e in self.life_events}
+
+
+@dataclass
+class Parts:
+    """The forms and workflows of a definitions folder, each by its file name (without .yaml)."""
+
+    forms: dict[str, dict] = field(default_factory=dict)
+    workflows: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,7 +161,7 @@ def _duplicates(document, plain, section: str, key: str, display: str) -> list[D
 
 
 def read_agency_file(
-    path: Path, taxonomy: Taxonomy, display: str | None = None
+    path: Path, taxonomy: Taxonomy, display: str | None = None, parts: Parts | None = None
 ) -> tuple[AgencyFile | None, list[DefinitionError]]:
     display = display or path.name
     document, errors = _read(path, display)
@@ -188,10 +200,49 @@ def read_agency_file(
         documents = [d["code"] for d in service.get("documents", [])]
         if len(documents) != len(set(documents)):
             error([*where, "documents"], "a document code appears twice")
+        _attach_parts(
+            service, parts or Parts(), lambda key, reason, where=where: error([*where, key], reason)
+        )
     if errors:
         return None, errors
     lines = [_line(document, ["services", i]) for i in range(len(plain["services"]))]
     return AgencyFile(path, plain["agency"], plain["services"], lines), []
+
+
+def _attach_parts(service: dict, parts: Parts, error) -> None:
+    """Copy the service's form (and its own workflow) into its definition, so a version freezes them too,
+    then let each capability check what it owns (BAWABA_CATALOGUE_CHECKS)."""
+    if name := service.get("form"):
+        if name in parts.forms:
+            service["form_definition"] = parts.forms[name]
+        else:
+            error("form", f"no form {name!r} in forms/")
+    if (name := service.get("workflow")) and name in parts.workflows:
+        service["workflow_definition"] = parts.workflows[name]
+    for check in _checks():
+        for key, reason in check(service):
+            error(key, reason)
+
+
+@cache
+def _checks() -> list:
+    # Dotted paths rather than imports: forms and workflows sit beside the catalogue and are not imported by it.
+    return [import_string(path) for path in settings.BAWABA_CATALOGUE_CHECKS]
+
+
+def read_parts(directory: Path) -> tuple[Parts, list[DefinitionError]]:
+    parts, errors = Parts(), []
+    for key, folder in PART_FOLDERS.items():
+        for path in sorted((directory / folder).glob("*.yaml")):
+            display = f"{folder}/{path.name}"
+            document, file_errors = _read(path, display)
+            if not file_errors and not isinstance(document, dict):
+                file_errors = [DefinitionError(display, 1, "a mapping is expected")]
+            if file_errors:
+                errors += file_errors
+                continue
+            getattr(parts, f"{key}s")[path.stem] = _plain(document)
+    return parts, errors
 
 
 def read_catalogue(directory: Path) -> Catalogue:
@@ -204,12 +255,13 @@ def read_catalogue(directory: Path) -> Catalogue:
     taxonomy, errors = read_taxonomy(taxonomy_path)
     if taxonomy is None:
         return Catalogue(None, [], errors, [taxonomy_path])
+    parts, errors = read_parts(directory)
     files, rejected = [], []
     owner: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name == TAXONOMY_FILE:
             continue
-        loaded, file_errors = read_agency_file(path, taxonomy)
+        loaded, file_errors = read_agency_file(path, taxonomy, parts=parts)
         if loaded:
             for service, line in zip(loaded.services, loaded.service_lines, strict=True):
                 if (other := owner.get(service["code"])) is not None:

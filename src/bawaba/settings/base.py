@@ -274,6 +274,11 @@ BAWABA_OIDC_PROVIDERS = {
         "acr": ["urn:bawaba:loa:substantial", "urn:bawaba:loa:high"],
     },
 }
+# What publishing a service checks beyond the catalogue's own schema: each capability checks its part.
+BAWABA_CATALOGUE_CHECKS = [
+    "bawaba.forms.catalogue_checks.form_problems",
+    "bawaba.workflows.catalogue_checks.workflow_problems",
+]
 # Digital-signature sign-in: the national CA's root certificates and its revocation lists (PEM files).
 BAWABA_PKI_ROOTS = env.text("BAWABA_PKI_ROOTS", str(VAR_DIR / "pki" / "root.pem"))
 BAWABA_PKI_CRLS = env.items("BAWABA_PKI_CRLS", str(VAR_DIR / "pki" / "national-ca.crl.pem"))

@@ -156,8 +156,12 @@ def read_definitions(folder: Path = DEFINITIONS_DIR) -> dict[str, dict]:
 
 
 @cache
+def standard_definitions() -> dict[str, dict]:
+    """The definitions of the workflows every service may name (instant, review, payment-first)."""
+    return read_definitions()
+
+
+@cache
 def standard_workflows() -> dict[str, Workflow]:
-    """The workflows every service may name: instant, review, payment-first."""
-    definitions = read_definitions()
-    bases = {code: d for code, d in definitions.items() if "extends" not in d}
-    return {code: compile_workflow(d, bases=bases) for code, d in definitions.items()}
+    definitions = standard_definitions()
+    return {code: compile_workflow(d, bases=definitions) for code, d in definitions.items()}

@@ -132,3 +132,67 @@ def test_negative_fee_is_refused(folder):
 def test_missing_taxonomy_is_reported(tmp_path):
     catalogue = read_catalogue(tmp_path)
     assert catalogue.errors[0].file == TAXONOMY_FILE
+
+
+PERMIT_FORM = """\
+schema:
+  type: object
+  properties:
+    reason: {type: string, minLength: 3}
+  required: [reason]
+steps:
+  - key: request
+    title: {ar: الطلب, en: Request}
+    fields: [reason]
+fields:
+  reason: {label: {ar: السبب, en: Reason}, widget: textarea}
+"""
+
+
+def with_parts(folder: Path, *, form: str | None = None, workflow: str | None = None, form_text=PERMIT_FORM):
+    text = GOOD.format(code="test-agency")
+    if form:
+        text += f"    form: {form}\n"
+        (folder / "forms").mkdir(exist_ok=True)
+        write(folder, "forms/permit.yaml", form_text)
+    if workflow:
+        text += f"    workflow: {workflow}\n"
+    write(folder, "test-agency.yaml", text)
+    return read_catalogue(folder)
+
+
+def test_a_service_carries_its_form_and_workflow_into_its_definition(folder):
+    catalogue = with_parts(folder, form="permit", workflow="review")
+    assert catalogue.errors == []
+    (service,) = catalogue.files[0].services
+    assert service["form_definition"]["fields"]["reason"]["widget"] == "textarea"
+    assert service["workflow"] == "review"
+
+
+def test_a_missing_or_unsound_form_is_refused_at_the_service_line(folder):
+    errors = with_parts(folder, form="nothing").errors
+    assert [(e.line, e.reason) for e in errors] == [(20, "services/0/form: no form 'nothing' in forms/")]
+    broken = PERMIT_FORM.replace("widget: textarea", "widget: checkbox")
+    (error,) = with_parts(folder, form="permit", form_text=broken).errors
+    assert error.file == "test-agency.yaml" and "a checkbox widget cannot hold a string" in error.reason
+
+
+def test_an_unknown_workflow_is_refused_and_a_service_may_define_its_own(folder):
+    (error,) = with_parts(folder, workflow="improvised").errors
+    assert "no workflow 'improvised'" in error.reason and "review" in error.reason
+    (folder / "workflows").mkdir()
+    write(
+        folder,
+        "workflows/improvised.yaml",
+        "code: improvised\nname: {ar: مخصص, en: Custom}\nextends: review\nremove_transitions: [withdraw]\nremove_states: [withdrawn]\n",
+    )
+    catalogue = with_parts(folder, workflow="improvised")
+    assert catalogue.errors == []
+    assert catalogue.files[0].services[0]["workflow_definition"]["extends"] == "review"
+    write(
+        folder,
+        "workflows/improvised.yaml",
+        "code: improvised\nname: {ar: مخصص, en: Custom}\nextends: nothing\n",
+    )
+    (error,) = with_parts(folder, workflow="improvised").errors
+    assert "extends an unknown workflow nothing" in error.reason
