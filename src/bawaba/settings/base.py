@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "bawaba.accounts",
     "bawaba.catalogue",
     "bawaba.notifications",
+    "bawaba.cases",
     "bawaba.portal",
     "bawaba.backoffice",
     "bawaba.api",

@@ -1,0 +1,261 @@
+"""Filing an application and moving it on: each change checked, applied, recorded and announced at once.
+
+Every change runs in one transaction that writes the application, its timeline entry, the audit entry and the
+domain event, so either all of it happened or none of it did.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bawaba.accounts.models import User
+from bawaba.audit.services import audit_record
+from bawaba.catalogue.models import Service, ServiceVersion
+from bawaba.core.business_calendar import calendar_from_settings
+from bawaba.core.references import reference_next
+from bawaba.events.services import event_emit
+from bawaba.forms.engine import FieldError
+from bawaba.workflows.engine import Clock, Transition, TransitionRefused, Workflow
+from bawaba.workflows.sla import sla_status
+
+from .applicant_facts import applicant_facts
+from .eligibility import Verdict, judge
+from .models import Application, TimelineEntry
+from .permissions import can_file_for, role_on
+from .service_parts import FILEABLE_KINDS, fees_due, form_for, workflow_for
+
+__all__ = [
+    "ActionRefused",
+    "SubmissionProblem",
+    "SubmissionRefused",
+    "application_act",
+    "application_submit",
+    "eligibility_of",
+]
+
+
+class SubmissionProblem(StrEnum):
+    NOT_FILEABLE = "not-fileable"
+    NOT_ALLOWED = "not-allowed"
+    NOT_ELIGIBLE = "not-eligible"
+    STALE_VERSION = "stale-version"
+    INVALID = "invalid"
+
+
+class SubmissionRefused(Exception):
+    def __init__(
+        self,
+        problem: SubmissionProblem,
+        *,
+        errors: list[FieldError] | None = None,
+        verdict: Verdict | None = None,
+    ):
+        super().__init__(problem.value)
+        self.problem, self.errors, self.verdict = problem, errors or [], verdict
+
+
+class ActionRefused(Exception):
+    """`problem` is a workflow refusal (see workflows.engine.Refusal), "forbidden" or "conflict"."""
+
+    def __init__(self, problem: str, *, detail: tuple[str, ...] = ()):
+        super().__init__(problem)
+        self.problem, self.detail = problem, detail
+
+
+def eligibility_of(*, service: Service, applicant: User) -> Verdict:
+    conditions = (service.current_version.definition.get("eligibility") or {}).get("conditions", [])
+    return judge(conditions, applicant_facts(applicant))
+
+
+def _facts(application: Application, *, actor: User | None = None) -> dict:
+    return {
+        "fees_due": application.fees_due,
+        "fees_paid": application.fees_paid,
+        "four_eyes": bool(application.service_version.definition.get("four_eyes")),
+        "actor_id": str(actor.uuid) if actor else "",
+        "proposed_by": str(application.proposed_by.uuid) if application.proposed_by_id else None,
+    }
+
+
+def _due_on(application: Application, workflow: Workflow, now: datetime):
+    """The last working day for the agency, while the SLA clock runs; None while it is paused or stopped."""
+    if workflow.states[application.state].clock != Clock.RUNNING:
+        return None
+    history = [(e.to_state, e.at) for e in application.timeline.all()]
+    status = sla_status(
+        workflow=workflow,
+        history=history,
+        now=now,
+        allowed_working_days=application.service.sla_working_days,
+        calendar=calendar_from_settings(),
+        zone=timezone.get_current_timezone(),
+    )
+    return status.due
+
+
+def _record_move(
+    application: Application, transition: Transition, *, actor: str, role: str, text: str, now: datetime
+) -> None:
+    TimelineEntry.objects.create(
+        application=application,
+        at=now,
+        action=transition.action,
+        from_state=application.state,
+        to_state=transition.target,
+        actor=actor,
+        role=role,
+        text=text,
+    )
+    application.state = transition.target
+    application.state_since = now
+
+
+def _settle(application: Application, workflow: Workflow, now: datetime) -> None:
+    """The system's own moves: instant issuance, asking for payment, recording it."""
+    for transition in workflow.settle(application.state, _facts(application)):
+        _record_move(application, transition, actor="system", role="system", text="", now=now)
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    service: Service,
+    version: ServiceVersion,
+    applicant: User,
+    filed_by: User,
+    answers: dict,
+    submission_key: str,
+) -> Application:
+    """Raises SubmissionRefused. Submitting the same key again returns the application already filed."""
+    earlier = Application.objects.filter(filed_by=filed_by, submission_key=submission_key).first()
+    if earlier is not None:
+        return earlier
+    if service.kind not in FILEABLE_KINDS:
+        raise SubmissionRefused(SubmissionProblem.NOT_FILEABLE)
+    if not can_file_for(filed_by, applicant=applicant, service_code=service.code):
+        raise SubmissionRefused(SubmissionProblem.NOT_ALLOWED)
+    if version.pk != service.current_version_id:
+        # The service changed while the citizen was filling in the form: they check it against the new one.
+        raise SubmissionRefused(SubmissionProblem.STALE_VERSION)
+    verdict = eligibility_of(service=service, applicant=applicant)
+    if not verdict.eligible:
+        raise SubmissionRefused(SubmissionProblem.NOT_ELIGIBLE, verdict=verdict)
+    checked = form_for(version).clean_all(answers)
+    if not checked.ok:
+        raise SubmissionRefused(SubmissionProblem.INVALID, errors=checked.errors)
+    workflow = workflow_for(version)
+    fees, currency = fees_due(version.definition)
+    now = timezone.now()
+    application = Application(
+        service=service,
+        service_version=version,
+        agency=service.agency.code,
+        applicant=applicant,
+        filed_by=filed_by,
+        workflow=workflow.code,
+        state=workflow.initial,
+        state_since=now,
+        answers=checked.values,
+        fees_due=fees,
+        currency=currency,
+        submitted_at=now,
+        submission_key=submission_key,
+    )
+    try:
+        with transaction.atomic():
+            application.reference = reference_next()
+            application.save()
+    except IntegrityError:
+        # The same submission arrived twice at the same moment: the other one was filed.
+        return Application.objects.get(filed_by=filed_by, submission_key=submission_key)
+    TimelineEntry.objects.create(
+        application=application,
+        at=now,
+        action="submit",
+        to_state=workflow.initial,
+        actor=f"user:{filed_by.uuid}",
+        role="citizen",
+    )
+    _settle(application, workflow, now)
+    application.due_on = _due_on(application, workflow, now)
+    application.save(update_fields=["state", "state_since", "due_on"])
+    on_behalf_of = f"user:{applicant.uuid}" if applicant.pk != filed_by.pk else ""
+    audit_record(
+        action="cases.application.submitted",
+        actor=f"user:{filed_by.uuid}",
+        subject_type="application",
+        subject_id=str(application.uuid),
+        data={"reference": application.reference, "service": service.code},
+        on_behalf_of=on_behalf_of,
+    )
+    event_emit(
+        name="application.submitted",
+        payload={
+            "application": str(application.uuid),
+            "reference": application.reference,
+            "service": service.code,
+            "agency": application.agency,
+            "applicant": str(applicant.uuid),
+            "state": application.state,
+        },
+    )
+    return application
+
+
+@transaction.atomic
+def application_act(
+    *, application_uuid, revision: int, action: str, user: User, inputs: dict | None = None
+) -> Application:
+    """Take `action` on the application as it was at `revision`. Raises ActionRefused."""
+    inputs = inputs or {}
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("service", "service_version", "proposed_by")
+        .filter(uuid=application_uuid)
+        .first()
+    )
+    role = role_on(user, application) if application is not None else None
+    if role is None:
+        raise ActionRefused("forbidden")
+    if application.revision != revision:
+        # Someone acted on it since this person loaded it: they see the new state before deciding.
+        raise ActionRefused("conflict")
+    workflow = workflow_for(application.service_version)
+    try:
+        transition = workflow.take(
+            application.state, action, actor=role, facts=_facts(application, actor=user), inputs=inputs
+        )
+    except TransitionRefused as refused:
+        raise ActionRefused(str(refused.refusal), detail=refused.detail) from None
+    now = timezone.now()
+    before = application.state
+    text = next((str(inputs[name]).strip() for name in transition.requires if inputs.get(name)), "")
+    _record_move(application, transition, actor=f"user:{user.uuid}", role=role, text=text, now=now)
+    application.proposed_by = user if transition.guard == "four-eyes-required" else None
+    _settle(application, workflow, now)
+    application.revision += 1
+    application.due_on = _due_on(application, workflow, now)
+    application.save()
+    audit_record(
+        action=f"cases.application.{transition.action}",
+        actor=f"user:{user.uuid}",
+        subject_type="application",
+        subject_id=str(application.uuid),
+        data={"reference": application.reference, "from": before, "to": application.state, "role": role},
+    )
+    event_emit(
+        name="application.state-changed",
+        payload={
+            "application": str(application.uuid),
+            "reference": application.reference,
+            "service": application.service.code,
+            "agency": application.agency,
+            "applicant": str(application.applicant.uuid),
+            "action": transition.action,
+            "from": before,
+            "to": application.state,
+        },
+    )
+    return application
