@@ -133,11 +133,18 @@ def compile_form(data: Mapping, *, prefill_sources: Iterable[str] = ("profile",)
     for name, rule in data.get("computed", {}).items():
         if name in properties:
             problems.append(f"computed {name}: also a question")
-        for source in rule.get("sum", []) or [rule.get("count")]:
+        for source in rule.get("sum", []) or [rule.get("count") or rule.get("map")]:
             if source not in properties:
                 problems.append(f"computed {name}: {source} is not a question")
             elif "sum" in rule and properties[source].get("type") not in ("integer", "number"):
                 problems.append(f"computed {name}: {source} is not a number")
+            elif "map" in rule:
+                # Every answer the question allows must lead somewhere, or a citizen's choice computes nothing.
+                unmapped = [str(v) for v in _enum(properties[source]) if str(v) not in rule["values"]]
+                if not _enum(properties[source]):
+                    problems.append(f"computed {name}: {source} has no list of values to map")
+                elif unmapped:
+                    problems.append(f"computed {name}: no value for {', '.join(unmapped)}")
     if problems:
         raise FormInvalid(problems)
     # Each question checks its value against its own schema, with the form's shared definitions at hand.

@@ -89,6 +89,8 @@ def holds(condition: Mapping | None, answers: Mapping) -> bool:
         return value in condition["in"]
     if "filled" in condition:
         return (value not in EMPTY) == condition["filled"]
+    if "contains" in condition:  # one of the boxes ticked in a group of checkboxes
+        return isinstance(value, list) and condition["contains"] in value
     if "at_least" in condition:
         return isinstance(value, int | float) and value >= condition["at_least"]
     raise ValueError(f"unknown condition {sorted(condition)}")
@@ -196,6 +198,9 @@ class Form:
                 out[name] = sum(answers.get(f) or 0 for f in rule["sum"])
             elif "count" in rule:
                 out[name] = len(answers.get(rule["count"]) or [])
+            elif "map" in rule and answers.get(rule["map"]) not in EMPTY:
+                # A value the citizen need not know, read off their answer (an activity's risk class).
+                out[name] = rule["values"][str(answers[rule["map"]])]
         return out
 
     def _schema_errors(self, name: str, value) -> list[FieldError]:
