@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import delegation_views, staff_views, views
+from . import application_views, delegation_views, queue_views, staff_views, views
 
 app_name = "backoffice"
 
@@ -39,5 +39,43 @@ urlpatterns = [
         "agencies/<slug:agency>/delegations/<uuid:delegation>/end/",
         delegation_views.delegation_end_page,
         name="delegation_end",
+    ),
+    path("agencies/<slug:agency>/applications/", queue_views.queue, name="queue"),
+    path("agencies/<slug:agency>/applications/receive/", queue_views.queue_receive, name="queue_receive"),
+    path("agencies/<slug:agency>/applications/team/", queue_views.team, name="team"),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/",
+        application_views.application_page,
+        name="application",
+    ),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/act/",
+        application_views.application_act_page,
+        name="application_act",
+    ),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/claim/",
+        application_views.application_claim_page,
+        name="application_claim",
+    ),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/release/",
+        application_views.application_release_page,
+        name="application_release",
+    ),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/assign/",
+        application_views.application_assign_page,
+        name="application_assign",
+    ),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/notes/",
+        application_views.application_note_page,
+        name="application_note",
+    ),
+    path(
+        "agencies/<slug:agency>/applications/<uuid:application>/documents/<uuid:document>/",
+        application_views.application_document,
+        name="application_document",
     ),
 ]

@@ -20,6 +20,10 @@ from .forms import ACTIVATION_CODE_ERRORS, ActivateForm
 def _agency_links(user, code: str) -> list[tuple[str, str]]:
     """What the member's roles in one agency let them do, as (address, words)."""
     links = []
+    if permissions.can_work_on_agency_cases(user, agency=code):
+        links.append((reverse("backoffice:queue", args=[code]), _("Applications: the work queue")))
+    if permissions.can_supervise_agency(user, agency=code):
+        links.append((reverse("backoffice:team", args=[code]), _("Team and time limits")))
     if permissions.can_manage_agency_staff(user, agency=code):
         links.append((reverse("backoffice:staff_list", args=[code]), _("Staff of this agency")))
     if permissions.can_record_child_delegations(user, agency=code):

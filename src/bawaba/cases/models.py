@@ -1,11 +1,14 @@
 """Applications: what a citizen filed, under which version of the service, where it stands, and its history."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.catalogue.models import Service, ServiceVersion
 from bawaba.core.models import BaseModel
+from bawaba.workflows.engine import Clock
 
 
 class Application(BaseModel):
@@ -36,6 +39,21 @@ class Application(BaseModel):
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     # The agency's last working day under the SLA, while its clock runs: the work queue sorts by it.
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # What the SLA clock does in the current state, so the queue can tell paused work from decided work.
+    clock = models.CharField(
+        _("SLA clock"),
+        max_length=10,
+        choices=[
+            (Clock.RUNNING.value, _("running")),
+            (Clock.PAUSED.value, _("paused")),
+            (Clock.STOPPED.value, _("stopped")),
+        ],
+        default=Clock.RUNNING.value,
+    )
+    # When it reached a final state; open applications have none.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set once, by the SLA sweep, when the due date passed: the escalation the supervisor sees.
+    sla_breached_at = models.DateTimeField(_("SLA breached at"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -62,6 +80,8 @@ class Application(BaseModel):
         indexes = [
             models.Index(fields=["applicant", "-submitted_at"], name="cases_by_applicant"),
             models.Index(fields=["agency", "state", "due_on"], name="cases_queue"),
+            models.Index(fields=["clock", "due_on"], name="cases_sla_sweep"),
+            models.Index(fields=["agency", "assignee", "closed_at"], name="cases_workload"),
         ]
 
     def __str__(self) -> str:
@@ -89,3 +109,21 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_state} → {self.to_state}"
+
+
+class InternalNote(models.Model):
+    """What staff write about an application for each other; the applicant never sees it."""
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
+    at = models.DateTimeField(_("at"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.text[:40]}"

@@ -1,7 +1,7 @@
 """Who may see an application and in which role they act on it. Plain functions; nothing switches them off."""
 
 from bawaba.accounts.delegation import delegation_active, delegation_allows
-from bawaba.accounts.models import User
+from bawaba.accounts.models import StaffRole, User
 from bawaba.accounts.permissions import can_supervise_agency, can_work_on_agency_cases
 
 from .models import Application
@@ -40,3 +40,58 @@ def can_file_for(user: User, *, applicant: User, service_code: str) -> bool:
         d.principal_id == applicant.pk and delegation_allows(d, service_code=service_code)
         for d in delegation_active(agent=user)
     )
+
+
+# The agency's side -----------------------------------------------------------------------------------------
+
+STAFF_ROLES = ("officer", "supervisor")
+
+
+def staff_role_on(user: User, application: Application) -> str | None:
+    """ "supervisor" or "officer" when the user works on this application for its agency; None otherwise,
+    and None for their own applications (or those they act on for someone), whatever their roles."""
+    role = role_on(user, application)
+    return role if role in STAFF_ROLES else None
+
+
+def can_see_agency_queue(user: User, *, agency: str) -> bool:
+    return can_work_on_agency_cases(user, agency=agency)
+
+
+def can_supervise_agency_queue(user: User, *, agency: str) -> bool:
+    return can_supervise_agency(user, agency=agency)
+
+
+def can_claim(user: User, application: Application) -> bool:
+    return (
+        staff_role_on(user, application) is not None
+        and application.assignee_id is None
+        and application.closed_at is None
+    )
+
+
+def can_assign(user: User, application: Application) -> bool:
+    return staff_role_on(user, application) == "supervisor" and application.closed_at is None
+
+
+def can_release(user: User, application: Application) -> bool:
+    """The officer it is assigned to hands it back; a supervisor may take it off anyone."""
+    role = staff_role_on(user, application)
+    if role is None or application.assignee_id is None:
+        return False
+    return role == "supervisor" or application.assignee_id == user.pk
+
+
+def can_be_assigned(candidate: User, application: Application) -> bool:
+    """An active officer or supervisor of the application's agency, who is not the applicant's side."""
+    return (
+        candidate.is_active
+        and candidate.staff_memberships.filter(
+            agency=application.agency, role__in=[StaffRole.OFFICER, StaffRole.SUPERVISOR]
+        ).exists()
+        and staff_role_on(candidate, application) is not None
+    )
+
+
+def can_add_note(user: User, application: Application) -> bool:
+    return staff_role_on(user, application) is not None

@@ -112,8 +112,15 @@ def workflow_for(version: ServiceVersion) -> Workflow:
     return _workflow(version.pk, version.content_hash)
 
 
-def fees_due(definition: dict) -> tuple[int, str]:
-    """The fixed fees of the service, in minor units, and their currency."""
+def fees_due(definition: dict, answers: dict | None = None) -> tuple[int, str]:
+    """The fees of the service, in minor units, and their currency: the fixed ones, and with the answers the
+    amounts of the options the citizen chose (an option rule's `field: vehicle-type` is the question
+    `vehicle_type`). Late penalties and exemptions need registry facts and are settled at payment."""
     fees = definition.get("fees") or {}
-    total = sum(rule["amount"] for rule in fees.get("rules", []) if rule["kind"] == "fixed")
+    total = 0
+    for rule in fees.get("rules", []):
+        if rule["kind"] == "fixed":
+            total += rule["amount"]
+        elif rule["kind"] == "option" and answers:
+            total += rule["amounts"].get(str(answers.get(rule["field"].replace("-", "_"))), 0)
     return total, fees.get("currency", "")

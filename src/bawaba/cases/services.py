@@ -21,6 +21,7 @@ from bawaba.workflows.engine import Clock, Transition, TransitionRefused, Workfl
 from bawaba.workflows.sla import sla_status
 
 from .applicant_facts import applicant_facts
+from .deadlines import working_days_before
 from .eligibility import Verdict, judge
 from .models import Application, TimelineEntry
 from .permissions import can_file_for, role_on
@@ -84,15 +85,27 @@ def _due_on(application: Application, workflow: Workflow, now: datetime):
     if workflow.states[application.state].clock != Clock.RUNNING:
         return None
     history = [(e.to_state, e.at) for e in application.timeline.all()]
+    calendar, zone = calendar_from_settings(), timezone.get_current_timezone()
     status = sla_status(
         workflow=workflow,
         history=history,
         now=now,
         allowed_working_days=application.service.sla_working_days,
-        calendar=calendar_from_settings(),
-        zone=timezone.get_current_timezone(),
+        calendar=calendar,
+        zone=zone,
     )
+    if status.due is None:
+        # Already past it: the day it fell due stays the date, so the queue still sorts it first.
+        return working_days_before(calendar, now.astimezone(zone).date(), status.used - status.allowed)
     return status.due
+
+
+def deadline_fields_set(application: Application, workflow: Workflow, now: datetime) -> None:
+    """After a move: what the SLA clock does now, the due date, and when it closed if it is final."""
+    state = workflow.states[application.state]
+    application.clock = state.clock
+    application.closed_at = (application.closed_at or now) if state.terminal else None
+    application.due_on = _due_on(application, workflow, now)
 
 
 def _record_move(
@@ -146,7 +159,7 @@ def application_submit(
     if not checked.ok:
         raise SubmissionRefused(SubmissionProblem.INVALID, errors=checked.errors)
     workflow = workflow_for(version)
-    fees, currency = fees_due(version.definition)
+    fees, currency = fees_due(version.definition, checked.values)
     now = timezone.now()
     application = Application(
         service=service,
@@ -179,8 +192,8 @@ def application_submit(
         role="citizen",
     )
     _settle(application, workflow, now)
-    application.due_on = _due_on(application, workflow, now)
-    application.save(update_fields=["state", "state_since", "due_on"])
+    deadline_fields_set(application, workflow, now)
+    application.save(update_fields=["state", "state_since", "due_on", "clock", "closed_at"])
     on_behalf_of = f"user:{applicant.uuid}" if applicant.pk != filed_by.pk else ""
     audit_record(
         action="cases.application.submitted",
@@ -236,7 +249,7 @@ def application_act(
     application.proposed_by = user if transition.guard == "four-eyes-required" else None
     _settle(application, workflow, now)
     application.revision += 1
-    application.due_on = _due_on(application, workflow, now)
+    deadline_fields_set(application, workflow, now)
     application.save()
     audit_record(
         action=f"cases.application.{transition.action}",

@@ -1,4 +1,4 @@
-"""Base model for the platform's records, and the worker heartbeat that /healthz reads."""
+"""Base model for the platform's records, the worker heartbeat that /healthz reads, and periodic runs."""
 
 import uuid
 
@@ -48,3 +48,18 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task (see core.periodic) is next due: the worker that moves this on enqueues it."""
+
+    name = models.CharField(_("task"), max_length=200, unique=True)
+    next_run_at = models.DateTimeField(_("next run at"))
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.next_run_at:%Y-%m-%d %H:%M}"

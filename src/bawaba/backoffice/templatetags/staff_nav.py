@@ -4,7 +4,12 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bawaba.accounts.permissions import can_manage_agency_staff, can_see_agency_delegations, is_staff_member
+from bawaba.accounts.permissions import (
+    can_manage_agency_staff,
+    can_see_agency_delegations,
+    can_work_on_agency_cases,
+    is_staff_member,
+)
 from bawaba.accounts.staff import staff_roles
 
 from ..access import agency_shown
@@ -24,6 +29,9 @@ def staff_navigation(context):
         if not code:
             continue
         agency = agency_shown(code)
+        if can_work_on_agency_cases(user, agency=code):
+            url = reverse("backoffice:queue", args=[code])
+            links.append((url, _("Applications: %(agency)s") % {"agency": agency.short_name}))
         if can_manage_agency_staff(user, agency=code):
             url = reverse("backoffice:staff_list", args=[code])
             links.append((url, _("Staff: %(agency)s") % {"agency": agency.short_name}))

@@ -24,7 +24,14 @@ from bawaba.catalogue.selectors import service_get
 from bawaba.events.models import Event
 
 pytestmark = pytest.mark.django_db
-COMPLAINT = {"details": "The street light on Nile Street has been out for a week.", "declaration": True}
+COMPLAINT = {
+    "category": "street-lighting",
+    "governorate": "giza",
+    "district": "Dokki",
+    "street": "Nile Street",
+    "details": "The street light on Nile Street has been out for a week.",
+    "declaration": True,
+}
 
 
 def citizen(name="amina", national_id="29103090104240", born=date(1991, 3, 9)) -> User:
@@ -77,7 +84,7 @@ def test_the_same_submission_twice_is_one_application():
 def test_bad_answers_are_refused_field_by_field_and_nothing_is_written():
     amina = citizen()
     with pytest.raises(SubmissionRefused) as refused:
-        submit(amina, answers={"details": "short", "declaration": False, "is_admin": True})
+        submit(amina, answers={**COMPLAINT, "details": "short", "declaration": False, "is_admin": True})
     assert refused.value.problem == SubmissionProblem.INVALID
     assert {(e.field, e.code) for e in refused.value.errors} == {
         ("details", "min_length"),

@@ -43,3 +43,25 @@ def test_demo_civil_status_staff_can_do_what_they_are_printed_for(settings):
     assert not can_manage_agency_staff(officer, agency="civil-status")
     assert can_record_child_delegations(officer, agency="civil-status")
     assert not can_record_child_delegations(admin, agency="civil-status")
+
+
+def test_demo_agency_staff_can_process_applications(settings):
+    from bawaba.accounts.permissions import can_supervise_agency, can_work_on_agency_cases
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo", "accounts", stdout=out)
+    for agency in ("municipality", "commerce"):
+        officer = User.objects.get(username=f"{agency}.officer")
+        supervisor = User.objects.get(username=f"{agency}.supervisor")
+        assert f"{agency}.officer" in out.getvalue() and f"{agency}.supervisor" in out.getvalue()
+        assert (
+            officer.mobile_verified_at
+            and supervisor.mobile_verified_at
+            and officer.mobile != supervisor.mobile
+        )
+        assert can_work_on_agency_cases(officer, agency=agency) and not can_supervise_agency(
+            officer, agency=agency
+        )
+        assert can_supervise_agency(supervisor, agency=agency)
+        assert not can_work_on_agency_cases(officer, agency="civil-status")

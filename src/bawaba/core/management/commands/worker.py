@@ -1,4 +1,4 @@
-"""`bawaba worker`: the django-tasks-db worker, plus a heartbeat row that /healthz reads."""
+"""`bawaba worker`: the django-tasks-db worker, plus a heartbeat row that /healthz reads and the periodic tasks."""
 
 import logging
 import os
@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from bawaba.core.models import WorkerHeartbeat
+from bawaba.core.periodic import periodic_enqueue_due
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,24 @@ class Heartbeat(threading.Thread):
             self.stopped.wait(self.interval)
 
 
+class PeriodicOffer(threading.Thread):
+    """Offers the periodic tasks that are due to the queue (core.periodic), whichever worker gets there first."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="bawaba-periodic", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                close_old_connections()
+                periodic_enqueue_due()
+            except Exception:  # the next round tries again; a failed offer must never kill the worker
+                logger.exception("enqueuing periodic tasks failed")
+            self.stopped.wait(self.interval)
+
+
 class Command(DBWorkerCommand):
     help = "Run a background task worker and record its heartbeat."
 
@@ -53,8 +72,11 @@ class Command(DBWorkerCommand):
         options["worker_id"] = worker_id
         heartbeat = Heartbeat(worker_id, settings.BAWABA_WORKER_HEARTBEAT_SECONDS)
         heartbeat.start()
+        offer = PeriodicOffer(settings.BAWABA_PERIODIC_CHECK_SECONDS)
+        offer.start()
         try:
             return super().handle(*args, **options)
         finally:
             heartbeat.stopped.set()
+            offer.stopped.set()
             WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
