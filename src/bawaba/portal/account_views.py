@@ -95,6 +95,7 @@ from .account_forms import (
     StaffSignInForm,
     refusal,
 )
+from .apply_views import drafts_in_progress
 
 PENDING = "bawaba_pending_code"
 CHALLENGE_KEY = "bawaba_certificate_challenge"
@@ -483,6 +484,7 @@ def account(request):
             ],
             "delegations_held": delegation_active(agent=user),
             "mandates_given": delegation_given(principal=user),
+            "drafts": drafts_in_progress(user),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, dev_views, passkey_views, views
+from . import account_views, application_views, apply_views, dev_views, passkey_views, views
 
 app_name = "portal"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("services/", views.service_list, name="service_list"),
     path("services/<str:code>/", views.service_detail, name="service_detail"),
     path("services/<str:code>/start/", views.service_start, name="service_start"),
+    path("services/<str:code>/apply/", apply_views.apply_begin, name="apply_begin"),
+    path("services/<str:code>/apply/step/<slug:step>/", apply_views.apply_step, name="apply_step"),
+    path("services/<str:code>/apply/review/", apply_views.apply_review, name="apply_review"),
+    path("services/<str:code>/apply/discard/", apply_views.apply_discard, name="apply_discard"),
+    path("services/<str:code>/apply/report/<str:field>/", apply_views.apply_report, name="apply_report"),
+    path("services/<str:code>/apply/filed/<uuid:application>/", apply_views.apply_filed, name="apply_filed"),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<slug:code>/", views.agency_detail, name="agency_detail"),
     path("categories/", views.category_list, name="category_list"),
@@ -17,6 +23,7 @@ urlpatterns = [
     path("life-events/<slug:code>/", views.life_event_detail, name="life_event_detail"),
     path("search/", views.search, name="search"),
     path("help/", views.help_page, name="help"),
+    path("track/", application_views.track, name="track"),
     path("dev/messages/", dev_views.message_inbox, name="dev_messages"),
     path("account/register/", account_views.register, name="register"),
     path("account/register/confirm/", account_views.verify_mobile, name="verify_mobile"),
@@ -31,6 +38,20 @@ urlpatterns = [
     path("account/step-up/", account_views.step_up, name="step_up"),
     path("account/sign-out/", account_views.sign_out, name="sign_out"),
     path("account/", account_views.account, name="account"),
+    path("account/applications/", application_views.application_list, name="application_list"),
+    path(
+        "account/applications/<uuid:application>/",
+        application_views.application_detail,
+        name="application_detail",
+    ),
+    path(
+        "account/applications/<uuid:application>/<slug:action>/",
+        application_views.application_act_page,
+        name="application_act",
+    ),
+    path(
+        "account/attachments/<uuid:attachment>/", apply_views.attachment_download, name="attachment_download"
+    ),
     path("account/authenticator/", account_views.authenticator_set_up, name="authenticator"),
     path("account/password/", account_views.password_change_page, name="password_change"),
     path("account/mobile/", account_views.mobile_change_page, name="mobile_change"),

@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from bawaba.accounts.assurance import Level, needs_step_up
 from bawaba.accounts.delegation import acting_for, delegation_allows
 from bawaba.accounts.session_assurance import session_level
+from bawaba.cases.service_parts import FILEABLE_KINDS
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Channel
 from bawaba.core.i18n import current_language
 from bawaba.core.response_cache import anonymous_response_cache
+
+from . import apply_views
 
 PAGE_SIZE = 24
 
@@ -84,6 +87,8 @@ def service_start(request, code: str):
             {"service": service, "delegation": delegation},
             status=403,
         )
+    if service.kind in FILEABLE_KINDS:
+        return apply_views.start_page(request, service)
     return render(
         request, "portal/service_start.html", {"service": service, "definition": service.definition}
     )

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bawaba.events",
     "bawaba.accounts",
     "bawaba.catalogue",
+    "bawaba.forms",
     "bawaba.notifications",
     "bawaba.cases",
     "bawaba.portal",
@@ -149,10 +150,12 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Uploaded files are never served from a public URL: they are read through views that check who asks.
+MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "media"},
+        "OPTIONS": {"location": MEDIA_ROOT},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -226,6 +229,10 @@ BAWABA_CATALOGUE_REVISION_TTL = env.number("BAWABA_CATALOGUE_REVISION_TTL", 1)
 BAWABA_RELEASE = env.text("BAWABA_RELEASE")
 BAWABA_WORKER_HEARTBEAT_SECONDS = env.number("BAWABA_WORKER_HEARTBEAT_SECONDS", 10)
 BAWABA_WORKER_STALE_SECONDS = env.number("BAWABA_WORKER_STALE_SECONDS", 60)
+# How often each worker looks for periodic tasks that are due (core.periodic); one worker enqueues each run.
+BAWABA_PERIODIC_CHECK_SECONDS = env.number("BAWABA_PERIODIC_CHECK_SECONDS", 30)
+# How often the SLA sweep flags breached applications and takes timed workflow moves (cases.tasks).
+BAWABA_SLA_SWEEP_MINUTES = env.number("BAWABA_SLA_SWEEP_MINUTES", 15)
 
 LOGIN_URL = "portal:sign_in"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -275,6 +282,10 @@ BAWABA_OIDC_PROVIDERS = {
         "acr": ["urn:bawaba:loa:substantial", "urn:bawaba:loa:high"],
     },
 }
+# Forms a citizen has started are kept this many days after their last change; they are told this many days
+# before one is deleted.
+BAWABA_DRAFT_DAYS = env.number("BAWABA_DRAFT_DAYS", 30)
+BAWABA_DRAFT_WARN_DAYS = env.number("BAWABA_DRAFT_WARN_DAYS", 3)
 # What publishing a service checks beyond the catalogue's own schema: each capability checks its part.
 BAWABA_CATALOGUE_CHECKS = [
     "bawaba.forms.catalogue_checks.form_problems",
