@@ -18,9 +18,11 @@ class Command(BaseCommand):
             raise CommandError("demo accounts have well-known passwords: they are only made with DEBUG on")
         self.stdout.write(
             "Demo accounts (citizens: /ar/account/sign-in/, staff: /ar/account/staff-sign-in/; "
-            "SMS codes appear in the worker log, var/log/worker.log):"
+            "SMS codes appear in the worker log, var/log/worker.log, and at /ar/dev/messages/):"
         )
-        for account in ensure_demo_accounts():
+        accounts = ensure_demo_accounts()
+        width = max(len(account.sign_in) for account in accounts)
+        for account in accounts:
             self.stdout.write(
-                f"  {account.sign_in:<16} password {account.password:<22} {account.description}"
+                f"  {account.sign_in:<{width}}  password {account.password:<22} {account.description}"
             )
