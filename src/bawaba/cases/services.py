@@ -258,6 +258,12 @@ def application_act(
         subject_id=str(application.uuid),
         data={"reference": application.reference, "from": before, "to": application.state, "role": role},
     )
+    state_changed_emit(application, action=transition.action, before=before)
+    return application
+
+
+def state_changed_emit(application: Application, *, action: str, before: str) -> None:
+    """The event every move announces, whoever made it: subscribers (notifications, search) read this shape."""
     event_emit(
         name="application.state-changed",
         payload={
@@ -266,9 +272,8 @@ def application_act(
             "service": application.service.code,
             "agency": application.agency,
             "applicant": str(application.applicant.uuid),
-            "action": transition.action,
+            "action": action,
             "from": before,
             "to": application.state,
         },
     )
-    return application

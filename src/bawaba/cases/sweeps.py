@@ -20,7 +20,7 @@ from bawaba.workflows.engine import Clock
 from .deadlines import last_working_day, working_days_before
 from .models import Application, TimelineEntry
 from .service_parts import workflow_for
-from .services import _facts, _record_move, _settle, deadline_fields_set
+from .services import _facts, _record_move, _settle, deadline_fields_set, state_changed_emit
 
 __all__ = ["sla_breaches_flag", "timed_moves_take"]
 
@@ -141,17 +141,5 @@ def _take_timed(pk: int, version_pk: int, calendar, now: datetime) -> str | None
             "working_days": days,
         },
     )
-    event_emit(
-        name="application.state-changed",
-        payload={
-            "application": str(application.uuid),
-            "reference": application.reference,
-            "service": application.service.code,
-            "agency": application.agency,
-            "applicant": str(application.applicant.uuid),
-            "action": transition.action,
-            "from": before,
-            "to": application.state,
-        },
-    )
+    state_changed_emit(application, action=transition.action, before=before)
     return application.reference
