@@ -3,7 +3,7 @@
 // (@font-face, url("fonts/...")), htmx.min.js, and in vendor/ the browser libraries of the
 // pages that need them (passkeys: @simplewebauthn/browser; certificate files: node-forge). Files are copied byte for byte,
 // and stale files in fonts/ are removed, so the output only depends on package-lock.json.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -49,6 +49,11 @@ mkdirSync(vendorDir, { recursive: true });
 for (const name of readdirSync(vendorDir)) {
   if (!(name in vendor)) rmSync(join(vendorDir, name), { recursive: true });
 }
-for (const [name, source] of Object.entries(vendor)) copyFileSync(source, join(vendorDir, name));
+// The packages' source maps are not shipped: their references would point at missing files, which the
+// production static storage refuses (collectstatic fails on them).
+for (const [name, source] of Object.entries(vendor)) {
+  const text = readFileSync(source, "utf8").replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+  writeFileSync(join(vendorDir, name), text);
+}
 
 console.log(`static/bawaba: ${fonts.length} fonts in fonts/, htmx ${htmxVersion} as htmx.min.js, vendor/: ${Object.keys(vendor).join(", ")}`);

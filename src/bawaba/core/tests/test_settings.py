@@ -53,3 +53,20 @@ def test_secret_can_come_from_a_file(tmp_path):
     key_file.write_text(secrets.token_urlsafe(64))
     env = {**GOOD, "BAWABA_SECRET_KEY": "", "BAWABA_SECRET_KEY_FILE": str(key_file)}
     assert bawaba("check", BAWABA_VAR_DIR=str(tmp_path), **env).returncode == 0
+
+
+def test_the_static_files_collect_under_the_production_storage(settings, tmp_path):
+    # The manifest storage rewrites every reference between static files and refuses a missing one, such as a
+    # source map a vendored library names but does not ship: a deployment would fail at collectstatic.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", stdout=StringIO())
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("bawaba/vendor/forge.min.*.js"))
