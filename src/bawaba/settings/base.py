@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bawaba.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -53,6 +54,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# How many proxies (load balancers) in front of the web processes append to X-Forwarded-For.
+BAWABA_TRUSTED_PROXIES = env.number("BAWABA_TRUSTED_PROXIES", 0)
 
 ROOT_URLCONF = "bawaba.urls"
 WSGI_APPLICATION = "bawaba.wsgi.application"

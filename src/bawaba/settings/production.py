@@ -23,7 +23,8 @@ BAWABA_WEBAUTHN_ORIGINS = env.items("BAWABA_WEBAUTHN_ORIGINS") or CSRF_TRUSTED_O
 if any(not origin.startswith("https://") for origin in BAWABA_WEBAUTHN_ORIGINS):
     raise ImproperlyConfigured("BAWABA_WEBAUTHN_ORIGINS must list https:// origins only.")
 
-# HTTPS is terminated by the load balancer, which must set X-Forwarded-Proto.
+# HTTPS is terminated by the load balancer, which must set X-Forwarded-Proto and append to X-Forwarded-For.
+BAWABA_TRUSTED_PROXIES = env.number("BAWABA_TRUSTED_PROXIES", 1)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.flag("BAWABA_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
