@@ -4,6 +4,10 @@ Prepares a throwaway state (a temporary BAWABA_VAR_DIR with SQLite, or a tempora
 DATABASE_URL is set; Redis db 15 as the cache), migrates it, loads the demo catalogue, collects static files,
 serves the app with gunicorn on 127.0.0.1 and drives each scenario with wrk, one at a time.
 
+The application scenarios also need data, prepared before the server starts: synthetic applications
+(`bawaba cases synth`), signed-in sessions and drafts ready to submit (bench/scenario_data.py); wrk drives them
+with bench/scenarios.lua.
+
 Prints a table and writes bench/results/latest.json. Exits 0 whatever the speed; non-zero only when the
 state cannot be prepared, the server does not start, or a scenario answers with errors.
 
@@ -16,7 +20,13 @@ Environment (all optional):
   BENCH_WORKERS          gunicorn workers (default 2)
   BENCH_WORKER_CLASS     gunicorn worker class, sync or gthread (default sync, gunicorn's own default)
   BENCH_GUNICORN_THREADS threads per gthread worker (default 4)
-  BENCH_SCENARIOS        comma-separated scenario names to run (the baseline always runs)
+  BENCH_SCENARIOS        comma-separated scenario names to run (the baseline always runs, and `insert` with
+                         `submit`)
+  BENCH_APPLICATIONS     synthetic applications for my-applications and track (default 1,000,000 on
+                         PostgreSQL, 100,000 on SQLite)
+  BENCH_CITIZENS         synthetic citizens they belong to (default a tenth of BENCH_APPLICATIONS)
+  BENCH_SUBMIT_POOL      citizens prepared with a draft at review, one per submission (default 600 per
+                         second of submit load: warm-up plus rounds)
   BENCH_SETTINGS_MODULE  settings to serve (default bench.settings; the project folder is on PYTHONPATH)
   BENCH_REDIS_URL        Redis database used as the cache, flushed at start and end
                          (default redis://127.0.0.1:6379/15)
@@ -61,8 +71,27 @@ TARGET_PERCENT = 70
 class Scenario:
     name: str
     path: str
-    target: bool = False  # one of the pages that should reach TARGET_PERCENT of the baseline
+    target_percent: float | None = None  # req/s at least this share of the baseline's
+    baseline: str = "minimal"  # the row its req/s is compared with
     fallback: Callable[[Server], str | None] | None = None  # another path when `path` does not answer 200
+    mode: str | None = (
+        None  # a mode of bench/scenarios.lua (with data from scenario_data.py); None: a plain GET
+    )
+    target_p95_ms: float | None = None  # the server's p95 time under this (see bench/middleware.py)
+    one_connection: bool = False  # latency of one visitor at a time rather than throughput under load
+    needs_applications: bool = False  # runs against the synthetic applications
+    measures: str = ""  # said under the table
+
+    @property
+    def target(self) -> bool:
+        return self.target_percent is not None or self.target_p95_ms is not None
+
+    def target_words(self) -> str:
+        if self.target_p95_ms is not None:
+            return f"server p95 < {self.target_p95_ms:g} ms"
+        if self.target_percent is not None:
+            return f">= {self.target_percent:g} % of {self.baseline}"
+        return ""
 
 
 def first_service_page(server: Server) -> str | None:
@@ -75,14 +104,60 @@ def first_service_page(server: Server) -> str | None:
 
 
 BASELINE = "minimal"
-# Add scenarios here: name, path, whether the page counts toward the target. Anonymous GETs only.
+INSERT = "insert"
+SUBMIT_SERVICE = "municipality.complaint.submit"
+# Add scenarios here. Plain ones are anonymous GETs; those with a mode are driven by bench/scenarios.lua.
 SCENARIOS = [
     Scenario(BASELINE, "/bench/minimal"),
-    Scenario("home-ar", "/ar/", target=True),
-    Scenario("home-en", "/en/", target=True),
-    Scenario("service-ar", "/ar/services/civil.id-card.renew/", target=True, fallback=first_service_page),
-    Scenario("category-ar", "/ar/categories/family/", target=True),
+    Scenario("home-ar", "/ar/", target_percent=TARGET_PERCENT),
+    Scenario("home-en", "/en/", target_percent=TARGET_PERCENT),
+    Scenario(
+        "service-ar",
+        "/ar/services/civil.id-card.renew/",
+        target_percent=TARGET_PERCENT,
+        fallback=first_service_page,
+    ),
+    Scenario("category-ar", "/ar/categories/family/", target_percent=TARGET_PERCENT),
     Scenario("api-services", "/api/v1/services"),
+    Scenario(
+        INSERT,
+        "/bench/insert",
+        mode="insert",
+        measures="insert: a form post (CSRF checked) that inserts one row and answers 200; the baseline of submit.",
+    ),
+    Scenario(
+        "submit",
+        f"/ar/services/{SUBMIT_SERVICE}/apply/review/",
+        mode="submit",
+        baseline=INSERT,
+        target_percent=40,
+        measures=(
+            "submit: a signed-in citizen's final POST of the review page (CSRF token, submission key), each "
+            "filing a new application through application_submit; the 302 to the confirmation is checked, the "
+            "confirmation page itself is not fetched."
+        ),
+    ),
+    Scenario(
+        "my-applications",
+        "/ar/account/applications/",
+        mode="mine",
+        target_percent=25,
+        needs_applications=True,
+        measures="my-applications: signed-in citizens in turn, each seeing the first page of their own applications.",
+    ),
+    Scenario(
+        "track",
+        "/ar/track/",
+        mode="track",
+        target_p95_ms=10,
+        one_connection=True,
+        needs_applications=True,
+        measures=(
+            "track: public tracking POSTs (reference + last four ID digits, each from its own address), one "
+            "connection. server p95 is Django's own time (Server-Timing from the outermost middleware); p95 is "
+            "wrk's round trip over loopback, which adds gunicorn's parsing and the socket."
+        ),
+    ),
 ]
 
 
@@ -118,6 +193,17 @@ class Config:
     gunicorn_threads: int
     redis_url: str
     only: frozenset[str]
+    postgres: bool
+    applications: int
+    citizens: int
+    submit_pool: int
+    mine_sessions: int = 200
+    track_pairs: int = 2000
+
+    def selected(self, scenario: Scenario) -> bool:
+        if scenario.name == BASELINE or not self.only:
+            return True
+        return scenario.name in self.only or (scenario.name == INSERT and "submit" in self.only)
 
     @classmethod
     def from_env(cls) -> Config:
@@ -129,10 +215,15 @@ class Config:
         unknown = only - {s.name for s in SCENARIOS}
         if unknown:
             raise BenchError(f"BENCH_SCENARIOS names unknown scenarios: {', '.join(sorted(unknown))}")
+        seconds = env_int("BENCH_SECONDS", 5)
+        warmup = env_int("BENCH_WARMUP", 2, minimum=0)
+        rounds = env_int("BENCH_ROUNDS", 2)
+        postgres = bool(os.environ.get("DATABASE_URL", "").strip())
+        applications = env_int("BENCH_APPLICATIONS", 1_000_000 if postgres else 100_000)
         return cls(
-            seconds=env_int("BENCH_SECONDS", 5),
-            warmup=env_int("BENCH_WARMUP", 2, minimum=0),
-            rounds=env_int("BENCH_ROUNDS", 2),
+            seconds=seconds,
+            warmup=warmup,
+            rounds=rounds,
             connections=connections,
             threads=min(env_int("BENCH_THREADS", 2), connections),
             workers=env_int("BENCH_WORKERS", 2),
@@ -140,6 +231,11 @@ class Config:
             gunicorn_threads=env_int("BENCH_GUNICORN_THREADS", 4),
             redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
             only=only,
+            postgres=postgres,
+            applications=applications,
+            citizens=env_int("BENCH_CITIZENS", max(1, applications // 10)),
+            # More than a submission can take: a run that uses them all up is reported as an error.
+            submit_pool=env_int("BENCH_SUBMIT_POOL", 600 * (warmup + rounds * seconds)),
         )
 
 
@@ -160,6 +256,8 @@ class State:
         self.pg_admin_url: str | None = None
         self.pg_database: str | None = None
         self.env = self._environment()
+        self.data_files: dict[str, Path] = {}  # scenario mode -> what bench/scenarios.lua reads
+        self.data_info: dict[str, object] = {}  # what the data is, for the report
 
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -187,6 +285,59 @@ class State:
         run_step("migrate", [*self.bawaba, "migrate", "--noinput", "-v", "0"], self.env)
         run_step("catalogue load", [*self.bawaba, "catalogue", "load"], self.env, tolerate="rejected")
         run_step("collectstatic", [*self.bawaba, "collectstatic", "--noinput", "-v", "0"], self.env)
+
+    def prepare_scenarios(self, scenarios: list[Scenario]) -> None:
+        """The data the application scenarios send: synthetic applications, signed-in sessions, drafts."""
+        config = self.config
+        if any(s.needs_applications for s in scenarios):
+            run_step(
+                f"cases synth ({config.applications:,} applications, {config.citizens:,} citizens)",
+                [
+                    *self.bawaba,
+                    *(
+                        "cases",
+                        "synth",
+                        f"--applications={config.applications}",
+                        f"--citizens={config.citizens}",
+                    ),
+                ],
+                self.env,
+            )
+            self._analyze()
+            self.data_info.update(applications=config.applications, citizens=config.citizens)
+        counts = {"submit": config.submit_pool, "mine": config.mine_sessions, "track": config.track_pairs}
+        for mode in dict.fromkeys(s.mode for s in scenarios if s.mode):
+            out = self.var_dir / f"{mode}.tsv"
+            command = [sys.executable, "-m", "bench.scenario_data", mode, f"--out={out}"]
+            if mode in counts:
+                command.append(f"--count={counts[mode]}")
+            summary = run_step(f"data for {mode}", command, self.env)
+            self.data_files[mode] = out
+            if mode == "mine":
+                self.data_info["my_applications_citizens"] = json.loads(summary)
+            elif mode == "submit":
+                self.data_info["submit_pool"] = config.submit_pool
+
+    def _analyze(self) -> None:
+        """Table statistics after the bulk load, as autovacuum would gather them within a minute or so."""
+        if not self.pg_database:
+            return
+        import psycopg
+
+        started = time.monotonic()
+        with psycopg.connect(self.env["DATABASE_URL"], autocommit=True, connect_timeout=10) as connection:
+            connection.execute("ANALYZE")
+        print(f"  analyze: done ({time.monotonic() - started:.1f} s)")
+
+    def filed_by_bench(self) -> int:
+        """Applications filed so far by the citizens prepared for the submit scenario."""
+        command = [sys.executable, "-m", "bench.scenario_data", "filed"]
+        result = subprocess.run(
+            command, env=self.env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise BenchError(f"could not count the applications filed: {result.stderr.strip()}")
+        return int(result.stdout.strip().splitlines()[-1])
 
     @property
     def bawaba(self) -> list[str]:
@@ -247,20 +398,21 @@ def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def run_step(label: str, command: list[str], env: dict[str, str], tolerate: str | None = None) -> None:
-    """Run one setup command; a failure stops the benchmark unless its message contains `tolerate`."""
+def run_step(label: str, command: list[str], env: dict[str, str], tolerate: str | None = None) -> str:
+    """Run one setup command; a failure stops the benchmark unless its message contains `tolerate`.
+    Returns the last line it printed."""
     started = time.monotonic()
     result = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     took = time.monotonic() - started
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "done"
     if result.returncode == 0:
         print(f"  {label}: {summary} ({took:.1f} s)")
-        return
+        return summary
     if tolerate and tolerate in result.stderr:
         print(f"  {label}: {summary} ({took:.1f} s), with problems; going on with what loaded:")
         for line in result.stderr.strip().splitlines()[-20:]:
             print(f"    {line}")
-        return
+        return summary
     sys.stderr.write(result.stdout + result.stderr)
     raise BenchError(f"{label} failed (exit {result.returncode})")
 
@@ -360,16 +512,27 @@ class Result:
     path: str
     requests_per_second: float | None = None
     p50_ms: float | None = None
+    p95_ms: float | None = None  # scripted scenarios only (wrk's --latency prints no 95th percentile)
     p99_ms: float | None = None
+    server_p50_ms: float | None = (
+        None  # Django's own time, from the Server-Timing header (scripted scenarios)
+    )
+    server_p95_ms: float | None = None
+    server_p99_ms: float | None = None
     requests: int | None = None
     non_2xx_3xx: int = 0
+    unexpected: int = (
+        0  # answers the script did not expect (another status or Location, the page lacking its mark)
+    )
+    first_unexpected: str = ""
     socket_errors: dict[str, int] | None = None
     error: str | None = None
     rounds: list[float | None] | None = None  # requests/s of every round
+    used: int = 0  # rows of the data file a thread used at most (submit: drafts filed)
 
     @property
     def errors(self) -> int:
-        return self.non_2xx_3xx + sum((self.socket_errors or {}).values())
+        return self.non_2xx_3xx + self.unexpected + sum((self.socket_errors or {}).values())
 
     @property
     def failed(self) -> bool:
@@ -396,18 +559,53 @@ def parse_wrk(output: str, result: Result) -> None:
     result.socket_errors = dict(zip(kinds, counts, strict=True))
     if result.requests_per_second is None or result.p50_ms is None or result.p99_ms is None:
         result.error = "could not read wrk's output"
+    if result.scenario.mode:
+        parse_script(output, result)
 
 
-def wrk(config: Config, url: str, seconds: int) -> str:
+def parse_script(output: str, result: Result) -> None:
+    """The line bench/scenarios.lua prints when wrk is done."""
+    match = re.search(r"^bench: (.*)$", output, re.MULTILINE)
+    if not match:
+        result.error = "the wrk script printed no summary"
+        return
+    fields = dict(pair.split("=", 1) for pair in match[1].split())
+
+    def ms(name: str) -> float | None:
+        value = float(fields.get(name, "-1"))
+        return None if value < 0 else value
+
+    result.p95_ms = ms("p95_ms")
+    result.server_p50_ms, result.server_p95_ms = ms("server_p50_ms"), ms("server_p95_ms")
+    result.server_p99_ms = ms("server_p99_ms")
+    result.unexpected = int(fields.get("bad", 0))
+    result.first_unexpected = fields.get("first_bad", "").replace("_", " ")
+    result.used = int(fields.get("used", 0))
+    if int(fields.get("samples", 0)) == 0 and result.requests:
+        result.error = "no Server-Timing header in the answers"
+    if fields.get("exhausted") == "1":
+        result.error = "the prepared drafts ran out during the run: raise BENCH_SUBMIT_POOL"
+    elif result.unexpected and not result.error:
+        result.error = f"{result.unexpected} unexpected answers, the first: {result.first_unexpected}"
+
+
+def wrk(
+    config: Config, url: str, seconds: int, scenario: Scenario | None = None, script: list[str] = ()
+) -> str:
+    connections = 1 if scenario and scenario.one_connection else config.connections
+    threads = 1 if scenario and scenario.one_connection else config.threads
     command = [
         "wrk",
-        f"-t{config.threads}",
-        f"-c{config.connections}",
+        f"-t{threads}",
+        f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
         *(arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")),
-        url,
     ]
+    if script:
+        command += ["-s", str(BENCH_DIR / "scenarios.lua"), url, "--", *script, str(threads)]
+    else:
+        command.append(url)
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
     if result.returncode != 0:
         message = result.stderr.strip() or result.stdout.strip()
@@ -431,56 +629,116 @@ def check_page(server: Server, scenario: Scenario) -> tuple[str, str | None]:
     return path, None
 
 
+class Runner:
+    """One wrk run of a scenario at a time; scripted scenarios get their data file, and submit a fresh part of
+    its prepared drafts every run, so that no draft is submitted twice."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.config = server.state.config
+        self.submit_offset = 0
+        self.submit_requests = 0  # completed by wrk, warm-up included
+        self.submit_runs = 0
+
+    def run(self, scenario: Scenario, path: str, seconds: int) -> Result:
+        script: list[str] = []
+        if scenario.mode:
+            data = self.server.state.data_files[scenario.mode]
+            offset = self.submit_offset if scenario.mode == "submit" else 0
+            script = [scenario.mode, str(data), str(offset)]
+        result = Result(scenario, path)
+        parse_wrk(wrk(self.config, self.server.base_url + path, seconds, scenario, script), result)
+        if scenario.mode == "submit":
+            self.submit_offset += self.config.threads * result.used
+            self.submit_requests += result.requests or 0
+            self.submit_runs += 1
+        return result
+
+    def check_filed(self, result: Result) -> None:
+        """Every submission filed one new application: as many as wrk saw answered, give or take the requests
+        in flight when it stopped."""
+        filed = self.server.state.filed_by_bench()
+        in_flight = self.config.connections * self.submit_runs
+        print(f"  submit: {filed:,} applications filed for {self.submit_requests:,} submissions answered")
+        if not self.submit_requests <= filed <= self.submit_requests + in_flight:
+            result.error = f"{filed} applications filed for {self.submit_requests} submissions answered"
+
+
 def measure(server: Server, scenarios: list[Scenario]) -> list[Result]:
     """Every scenario, one at a time, in `rounds` rounds; each keeps its best round.
 
     Rounds interleave the baseline with the pages, so a burst of other work on the machine slows one
-    round of some scenarios rather than all of one; the best round is the least disturbed.
+    round of some scenarios rather than all of one; the best round is the least disturbed. Scripted scenarios
+    check every answer; their warm-up is their check: one with errors there is not measured.
     """
     config = server.state.config
+    runner = Runner(server)
     paths: dict[str, str] = {}
     runs: dict[str, list[Result]] = {}
     problems: dict[str, Result] = {}
     for scenario in scenarios:
-        try:
-            path, problem = check_page(server, scenario)
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            path, problem = scenario.path, f"{type(exc).__name__}: {exc}"
+        if scenario.mode:
+            path, problem = scenario.path, None
+        else:
+            try:
+                path, problem = check_page(server, scenario)
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                path, problem = scenario.path, f"{type(exc).__name__}: {exc}"
         if problem:
-            print(f"  {scenario.name:<14} {path}: {problem}, not measured")
+            print(f"  {scenario.name:<15} {path}: {problem}, not measured")
             problems[scenario.name] = Result(scenario, path, error=problem)
         else:
             paths[scenario.name] = path
             runs[scenario.name] = []
     for round_number in range(1, config.rounds + 1):
         for scenario in scenarios:
-            if scenario.name not in paths:
+            if scenario.name not in paths or scenario.name in problems:
                 continue
-            url = server.base_url + paths[scenario.name]
-            if round_number == 1 and config.warmup:
-                wrk(config, url, config.warmup)
-            run = Result(scenario, paths[scenario.name])
-            parse_wrk(wrk(config, url, config.seconds), run)
+            path = paths[scenario.name]
+            if round_number == 1 and (config.warmup or scenario.mode):
+                warm = runner.run(scenario, path, max(config.warmup, 1))
+                if scenario.mode and warm.failed:
+                    print(f"  warm-up  {scenario.name:<15} {path}: {warm.error}, not measured")
+                    problems[scenario.name] = warm
+                    continue
+            run = runner.run(scenario, path, config.seconds)
             runs[scenario.name].append(run)
             rps = "?" if run.requests_per_second is None else f"{run.requests_per_second:,.0f} req/s"
+            server_time = f", server p95 {run.server_p95_ms:.2f} ms" if run.server_p95_ms is not None else ""
             errors = f", {run.errors} errors" if run.errors else ""
-            print(f"  round {round_number}  {scenario.name:<14} {run.path}: {rps}{errors}")
-    return [problems.get(s.name) or best_of(runs[s.name]) for s in scenarios]
+            print(f"  round {round_number}  {scenario.name:<15} {run.path}: {rps}{server_time}{errors}")
+    results = [problems.get(s.name) or best_of(runs[s.name]) for s in scenarios]
+    for result in results:
+        if result.scenario.mode == "submit" and result.scenario.name not in problems:
+            runner.check_filed(result)
+    return results
 
 
 def best_of(runs: list[Result]) -> Result:
-    """The round with the most requests/s; errors add up over all rounds."""
+    """The round with the most requests/s (for a latency target, the lowest server p95); errors add up over all
+    rounds."""
     measured = [r for r in runs if r.requests_per_second is not None]
-    best = max(measured, key=lambda r: r.requests_per_second) if measured else runs[0]
+    if not measured:
+        best = runs[0]
+    elif runs[0].scenario.target_p95_ms is not None:
+        best = min(measured, key=lambda r: (r.server_p95_ms is None, r.server_p95_ms or 0))
+    else:
+        best = max(measured, key=lambda r: r.requests_per_second)
     kinds = ("connect", "read", "write", "timeout")
     return Result(
         best.scenario,
         best.path,
         requests_per_second=best.requests_per_second,
         p50_ms=best.p50_ms,
+        p95_ms=best.p95_ms,
         p99_ms=best.p99_ms,
+        server_p50_ms=best.server_p50_ms,
+        server_p95_ms=best.server_p95_ms,
+        server_p99_ms=best.server_p99_ms,
         requests=best.requests,
         non_2xx_3xx=sum(r.non_2xx_3xx for r in runs),
+        unexpected=sum(r.unexpected for r in runs),
+        first_unexpected=next((r.first_unexpected for r in runs if r.first_unexpected), ""),
         socket_errors={k: sum((r.socket_errors or {}).get(k, 0) for r in runs) for k in kinds},
         error=next((r.error for r in runs if r.error), None),
         rounds=[r.requests_per_second for r in runs],
@@ -490,20 +748,34 @@ def best_of(runs: list[Result]) -> Result:
 # --- Report ------------------------------------------------------------------------------------------
 
 
-def ratio(result: Result, baseline: Result | None) -> float | None:
+def ratio(result: Result, baselines: dict[str, Result]) -> float | None:
+    """req/s as a share of its baseline's; none for one-connection scenarios, which measure latency."""
+    baseline = baselines.get(result.scenario.baseline)
+    if result.scenario.one_connection or result.scenario.name == result.scenario.baseline:
+        return None
     if not baseline or not baseline.requests_per_second or result.requests_per_second is None:
         return None
     return 100.0 * result.requests_per_second / baseline.requests_per_second
 
 
+def meets(result: Result, percent: float | None) -> bool | None:
+    scenario = result.scenario
+    if result.failed or not scenario.target:
+        return None
+    if scenario.target_p95_ms is not None:
+        return None if result.server_p95_ms is None else result.server_p95_ms < scenario.target_p95_ms
+    return None if percent is None else percent >= scenario.target_percent
+
+
 def verdict(result: Result, percent: float | None) -> str:
     if result.failed:
         return "ERROR: " + (result.error or f"{result.errors} errors")
-    if result.scenario.name == BASELINE:
+    if result.scenario.name in (BASELINE, INSERT):
         return "baseline"
-    if not result.scenario.target or percent is None:
+    met = meets(result, percent)
+    if met is None:
         return ""
-    return "meets target" if percent >= TARGET_PERCENT else "BELOW TARGET"
+    return ("meets target" if met else "BELOW TARGET") + f" ({result.scenario.target_words()})"
 
 
 def number(value: float | None, digits: int) -> str:
@@ -513,24 +785,26 @@ def number(value: float | None, digits: int) -> str:
 def report(
     results: list[Result], config: Config, state: State, catalogue: int | None, load_before: float
 ) -> None:
-    baseline = next((r for r in results if r.scenario.name == BASELINE), None)
-    header = ("scenario", "path", "req/s", "p50 ms", "p99 ms", "vs minimal", "")
+    baselines = {r.scenario.name: r for r in results if r.scenario.name in (BASELINE, INSERT)}
+    header = ("scenario", "path", "req/s", "p50 ms", "p95 ms", "p99 ms", "server p95", "vs baseline", "")
     rows = []
     for result in results:
-        percent = ratio(result, baseline)
+        percent = ratio(result, baselines)
         rows.append(
             (
-                result.scenario.name,
+                result.scenario.name + (" (1 conn.)" if result.scenario.one_connection else ""),
                 result.path,
                 number(result.requests_per_second, 0),
                 number(result.p50_ms, 2),
+                number(result.p95_ms, 2),
                 number(result.p99_ms, 2),
-                "—" if percent is None else f"{percent:.1f} %",
+                number(result.server_p95_ms, 2),
+                "—" if percent is None else f"{percent:.1f} % {result.scenario.baseline}",
                 verdict(result, percent),
             )
         )
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    left = {0, 1, 6}
+    left = {0, 1, 8}
     print()
     for row in [header, *rows]:
         cells = [
@@ -539,9 +813,26 @@ def report(
         ]
         print("  ".join(cells).rstrip())
     print(
-        f"\nTarget: anonymous home, catalogue and service pages at >= {TARGET_PERCENT} % of the minimal "
-        "view's requests/s (ratio = page req/s / minimal req/s)."
+        f"\nTargets: anonymous home, catalogue and service pages at >= {TARGET_PERCENT} % of the minimal view's "
+        "requests/s (ratio = page req/s / minimal req/s); submit, my-applications and track as marked."
     )
+    shown = {r.scenario.name for r in results}
+    notes = [s.measures for s in SCENARIOS if s.measures and s.name in shown]
+    if any(s.needs_applications for s in SCENARIOS if s.name in shown):
+        people = state.data_info.get("my_applications_citizens") or {}
+        notes.append(
+            f"Data: {config.applications:,} synthetic applications of {config.citizens:,} citizens in "
+            f"{state.database}"
+            + (
+                f"; my-applications cycles through {people['citizens']} of them holding "
+                f"{people['applications_median']} applications at the median "
+                f"(mean {people['applications_mean']}, {people['applications_min']}–{people['applications_max']})."
+                if people
+                else "."
+            )
+        )
+    for note in notes:
+        print(f"- {note}")
 
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     document = {
@@ -566,21 +857,30 @@ def report(
             "load_average_after": round(os.getloadavg()[0], 2),
             "python": sys.version.split()[0],
         },
+        "data": state.data_info,
         "scenarios": [
             {
                 "name": r.scenario.name,
                 "path": r.path,
+                "measures": r.scenario.measures or None,
+                "connections": 1 if r.scenario.one_connection else config.connections,
                 "requests_per_second": r.requests_per_second,
                 "p50_ms": r.p50_ms,
+                "p95_ms": r.p95_ms,
                 "p99_ms": r.p99_ms,
-                "ratio_percent": None if (p := ratio(r, baseline)) is None else round(p, 1),
-                "target": r.scenario.target,
-                "meets_target": None
-                if not r.scenario.target or p is None or r.failed
-                else p >= TARGET_PERCENT,
+                "server_p50_ms": r.server_p50_ms,
+                "server_p95_ms": r.server_p95_ms,
+                "server_p99_ms": r.server_p99_ms,
+                "baseline": None if r.scenario.name == r.scenario.baseline else r.scenario.baseline,
+                "ratio_percent": None if (p := ratio(r, baselines)) is None else round(p, 1),
+                "target": r.scenario.target_words() or None,
+                "target_percent": r.scenario.target_percent,
+                "target_server_p95_ms": r.scenario.target_p95_ms,
+                "meets_target": meets(r, p),
                 "rounds_requests_per_second": r.rounds,
                 "requests": r.requests,
                 "non_2xx_3xx": r.non_2xx_3xx,
+                "unexpected_answers": r.unexpected,
                 "socket_errors": r.socket_errors,
                 "error": r.error,
             }
@@ -606,7 +906,7 @@ def main() -> int:
     config = Config.from_env()
     if not shutil.which("wrk"):
         raise BenchError("wrk is not installed (make bench installs it: scripts/apt-install wrk)")
-    scenarios = [s for s in SCENARIOS if s.name == BASELINE or not config.only or s.name in config.only]
+    scenarios = [s for s in SCENARIOS if config.selected(s)]
     print(
         f"Bawaba bench: {len(scenarios)} scenarios, {config.warmup} s warm-up then {config.rounds} round(s) of "
         f"{config.seconds} s each; wrk {config.threads} threads / {config.connections} connections; "
@@ -619,6 +919,7 @@ def main() -> int:
     try:
         print(f"Preparing a throwaway state in {state.var_dir}")
         state.prepare()
+        state.prepare_scenarios(scenarios)
         server = Server(state)
         server.start()
         catalogue = catalogue_size(server)

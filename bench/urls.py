@@ -1,20 +1,31 @@
-"""The project's URLs plus /bench/minimal, the baseline every page is compared with.
+"""The project's URLs plus the baselines pages are compared with.
 
-The minimal view goes through the same server, the same middleware and the same settings as the pages,
-so the ratio page/minimal measures what the page itself costs.
+/bench/minimal answers "ok"; /bench/insert takes a form post (CSRF checked by the middleware, as for every
+form) and inserts one row. Both go through the same server, the same middleware and the same settings as the
+pages, so the ratio page/baseline measures what the page itself costs.
 """
 
 from django.http import HttpResponse
 from django.urls import path
+from django.views.decorators.http import require_POST
 
 from bawaba.urls import urlpatterns as project
+
+from .models import Hit
 
 
 def minimal(request):
     return HttpResponse("ok")
 
 
+@require_POST
+def insert(request):
+    Hit.objects.create(note="bench")
+    return HttpResponse("ok")
+
+
 urlpatterns = [
     path("bench/minimal", minimal, name="bench-minimal"),
+    path("bench/insert", insert, name="bench-insert"),
     *project,
 ]

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -38,6 +39,7 @@ from bawaba.cases.selectors import (
 )
 from bawaba.cases.service_parts import form_for, workflow_for
 from bawaba.cases.services import ActionRefused, application_act
+from bawaba.core.business_calendar import calendar_from_settings
 from bawaba.core.i18n import pick
 from bawaba.core.ratelimit import Limit, hit
 from bawaba.core.text import western_digits
@@ -88,6 +90,7 @@ class Row:
     next_step: str
     sla: object
     for_whom: str  # the applicant's name when it is someone else's application
+    url: str
 
 
 def _applicant_name(application: Application) -> str:
@@ -103,6 +106,7 @@ def application_list(request):
         request.GET.get("page")
     )
     rows = []
+    calendar, today = calendar_from_settings(), timezone.localdate()
     for application in page.object_list:
         workflow = workflow_for(application.service_version)
         step = next_step(application, workflow)
@@ -111,10 +115,11 @@ def application_list(request):
                 application=application,
                 state=workflow.states[application.state],
                 next_step=NEXT_STEP_WORDS[step] if step else "",
-                sla=sla_view(application),
+                sla=sla_view(application, today=today, calendar=calendar),
                 for_whom=_applicant_name(application)
                 if application.applicant_id != request.user.pk and delegation is None
                 else "",
+                url=reverse("portal:application_detail", args=[application.uuid]),
             )
         )
     return render(

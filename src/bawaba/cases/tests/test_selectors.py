@@ -22,6 +22,7 @@ from bawaba.cases.selectors import (
 from bawaba.cases.service_parts import workflow_for
 from bawaba.cases.services import application_act, application_submit
 from bawaba.catalogue.selectors import service_get
+from bawaba.core.models import ReferenceCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +191,17 @@ def test_a_wrong_reference_and_wrong_digits_get_the_same_nothing(reference, digi
     application = submit(citizen())
     reference = application.reference if reference is None else reference
     assert application_track(reference=reference, national_id_last_four=digits) is None
+
+
+def test_a_reference_past_the_millionth_of_the_year_is_tracked():
+    ReferenceCounter.objects.update_or_create(
+        prefix="BWB", year=timezone.localdate().year, defaults={"last": 999_999}
+    )
+    application = submit(citizen())
+    assert len(application.reference.rsplit("-", 1)[1]) == 7
+    found = application_track(reference=application.reference, national_id_last_four="4240")
+    assert found is not None and found.state.code == "submitted"
+    assert application_track(reference=application.reference + "0" * 3, national_id_last_four="4240") is None
 
 
 def test_an_applicant_without_a_national_id_is_never_found_by_tracking():

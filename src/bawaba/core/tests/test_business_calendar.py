@@ -29,6 +29,20 @@ def test_counting_back_gives_the_days_added(calendar, start, n):
     assert calendar.working_days_between(start, end) == n + (0 if calendar.is_working_day(start) else 1)
 
 
+@given(calendars, days, st.integers(-20, 800))
+def test_working_days_between_counts_each_working_day_after_start_up_to_end(calendar, start, span):
+    end = start + timedelta(days=span)
+    walked = sum(calendar.is_working_day(start + timedelta(days=i)) for i in range(1, span + 1))
+    assert calendar.working_days_between(start, end) == walked
+
+
+def test_a_holiday_on_a_weekend_is_not_taken_off_twice():
+    # Friday 2 January falls on the weekend anyway; Sunday 4 January is a working day made a holiday.
+    calendar = BusinessCalendar.of(weekend=[5, 6], holidays=["2026-01-02", "2026-01-04"])
+    # After Thursday 1 January up to Thursday 8 January: Sunday 4 to Thursday 8 are working days but for the 4th.
+    assert calendar.working_days_between(date(2026, 1, 1), date(2026, 1, 8)) == 4
+
+
 @given(calendars, days, st.integers(0, 60), st.integers(0, 60))
 def test_more_days_never_give_an_earlier_deadline(calendar, start, a, b):
     if a < b:

@@ -6,7 +6,9 @@ import uuid
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bawaba.accounts.delegation import ACTING_FOR_KEY, mandate_grant
@@ -117,6 +119,22 @@ def test_the_list_shows_nobody_elses_applications_and_asks_to_sign_in():
     assert theirs.reference not in signed_in(amina).get("/en/account/applications/").content.decode()
     response = Client().get("/en/account/applications/")
     assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+
+
+def test_the_list_reads_the_same_few_queries_however_many_rows_it_shows(django_assert_num_queries):
+    """What each row shows is loaded with the page (a field left out of the list's query would be read row by
+    row): the count of queries does not grow with the rows."""
+    amina = citizen()
+    asked(submit(amina))
+    client = signed_in(amina)
+    client.get("/en/account/applications/")  # the session and the caches warmed once
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get("/en/account/applications/").status_code == 200
+    for _ in range(5):
+        submit(amina)
+    with django_assert_num_queries(len(one_row.captured_queries)):
+        html = client.get("/en/account/applications/").content.decode()
+    assert html.count("Submit a complaint or report") == 6
 
 
 def test_the_list_is_paged():
