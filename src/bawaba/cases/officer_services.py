@@ -54,6 +54,23 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
+def _reading_record(viewer: User, application: Application, *, role: str, action: str, **detail) -> None:
+    # Staff reading a citizen's data is on the record; the citizen will see who read it and when.
+    audit_record(
+        action=action,
+        actor=_actor(viewer),
+        subject_type="application",
+        subject_id=str(application.uuid),
+        data={
+            "reference": application.reference,
+            "agency": application.agency,
+            "role": role,
+            "applicant": str(application.applicant.uuid),
+            **detail,
+        },
+    )
+
+
 def application_open(*, viewer: User, application_uuid, agency: str) -> Application | None:
     """The application for a staff page, its opening recorded (who, for which agency, in which role).
 
@@ -71,19 +88,7 @@ def application_open(*, viewer: User, application_uuid, agency: str) -> Applicat
     role = staff_role_on(viewer, application)
     if role is None:
         return None
-    # Staff reading a citizen's data is on the record; the citizen will see who read it and when.
-    audit_record(
-        action="cases.application.opened",
-        actor=_actor(viewer),
-        subject_type="application",
-        subject_id=str(application.uuid),
-        data={
-            "reference": application.reference,
-            "agency": agency,
-            "role": role,
-            "applicant": str(application.applicant.uuid),
-        },
-    )
+    _reading_record(viewer, application, role=role, action="cases.application.opened")
     return application
 
 
@@ -105,19 +110,13 @@ def application_document_open(
     attachment = staff_documents(application).get(str(attachment_uuid))
     if attachment is None or attachment_readable_by_staff(user=viewer, uuid=attachment.uuid) is None:
         return None
-    audit_record(
+    _reading_record(
+        viewer,
+        application,
+        role=role,
         action="cases.application.document-read",
-        actor=_actor(viewer),
-        subject_type="application",
-        subject_id=str(application.uuid),
-        data={
-            "reference": application.reference,
-            "agency": agency,
-            "role": role,
-            "applicant": str(application.applicant.uuid),
-            "document": str(attachment.uuid),
-            "question": attachment.field,
-        },
+        document=str(attachment.uuid),
+        question=attachment.field,
     )
     return attachment
 
