@@ -121,7 +121,7 @@ def application_document_open(
     return attachment
 
 
-def _locked(application_uuid, revision: int | None) -> Application:
+def _locked(application_uuid) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("service", "applicant", "assignee")
@@ -130,9 +130,19 @@ def _locked(application_uuid, revision: int | None) -> Application:
     )
     if application is None:
         raise ActionRefused("forbidden")
-    if revision is not None and application.revision != revision:
-        raise ActionRefused("conflict")
     return application
+
+
+def _locked_for_staff(application_uuid, revision: int, user: User) -> tuple[Application, str]:
+    """The application locked for a change of hands, and the staff member's role on it. Someone with no role
+    is refused before being told whether their copy is stale."""
+    application = _locked(application_uuid)
+    role = staff_role_on(user, application)
+    if role is None:
+        raise ActionRefused("forbidden")
+    if application.revision != revision:
+        raise ActionRefused("conflict")
+    return application, role
 
 
 def _handed(application: Application, *, action: str, user: User, role: str, to: User | None) -> None:
@@ -179,12 +189,7 @@ def _handed(application: Application, *, action: str, user: User, role: str, to:
 @transaction.atomic
 def application_claim(*, application_uuid, revision: int, user: User) -> Application:
     """An officer takes on an application of their agency that nobody has. Raises ActionRefused."""
-    application = _locked(application_uuid, None)
-    role = staff_role_on(user, application)
-    if role is None:
-        raise ActionRefused("forbidden")
-    if application.revision != revision:
-        raise ActionRefused("conflict")
+    application, role = _locked_for_staff(application_uuid, revision, user)
     if application.closed_at is not None:
         raise ActionRefused("closed")
     if not can_claim(user, application):
@@ -199,12 +204,7 @@ def application_assign(
 ) -> Application:
     """A supervisor gives the application to an officer of the agency, or moves it to another. Raises
     ActionRefused."""
-    application = _locked(application_uuid, None)
-    role = staff_role_on(user, application)
-    if role is None:
-        raise ActionRefused("forbidden")
-    if application.revision != revision:
-        raise ActionRefused("conflict")
+    application, role = _locked_for_staff(application_uuid, revision, user)
     if application.closed_at is not None:
         raise ActionRefused("closed")
     if not can_assign(user, application):
@@ -221,12 +221,7 @@ def application_assign(
 @transaction.atomic
 def application_release(*, application_uuid, revision: int, user: User) -> Application:
     """The officer hands the application back to the agency's queue, or a supervisor takes it off them."""
-    application = _locked(application_uuid, None)
-    role = staff_role_on(user, application)
-    if role is None:
-        raise ActionRefused("forbidden")
-    if application.revision != revision:
-        raise ActionRefused("conflict")
+    application, role = _locked_for_staff(application_uuid, revision, user)
     if application.assignee_id is None:
         raise ActionRefused("not-assigned")
     if not can_release(user, application):
@@ -238,7 +233,7 @@ def application_release(*, application_uuid, revision: int, user: User) -> Appli
 @transaction.atomic
 def application_note_add(*, application_uuid, user: User, text: str) -> InternalNote:
     """A note for the agency's staff; the applicant never sees it. Raises ActionRefused."""
-    application = _locked(application_uuid, None)
+    application = _locked(application_uuid)
     if not can_add_note(user, application):
         raise ActionRefused("forbidden")
     text = (text or "").strip()
