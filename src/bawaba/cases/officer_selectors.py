@@ -13,8 +13,7 @@ from bawaba.workflows.engine import Transition, Workflow
 
 from .models import Application, InternalNote
 from .permissions import staff_role_on
-from .service_parts import form_for, workflow_for
-from .services import _facts
+from .service_parts import form_for, workflow_facts, workflow_for
 
 __all__ = [
     "StaffTimelineEntry",
@@ -67,7 +66,7 @@ def staff_notes(application: Application) -> list[InternalNote]:
 
 def action_facts(application: Application, user: User) -> dict:
     """What the workflow's guards look at, for this member of staff acting on it."""
-    return _facts(application, actor=user)
+    return workflow_facts(application, actor=user)
 
 
 def staff_actions(user: User, application: Application) -> tuple[Workflow, list[Transition]]:
@@ -76,7 +75,7 @@ def staff_actions(user: User, application: Application) -> tuple[Workflow, list[
     role = staff_role_on(user, application)
     if role is None or workflow.is_terminal(application.state):
         return workflow, []
-    return workflow, workflow.actions(application.state, role, _facts(application, actor=user))
+    return workflow, workflow.actions(application.state, role, workflow_facts(application, actor=user))
 
 
 def staff_documents(application: Application) -> dict[str, Attachment]:

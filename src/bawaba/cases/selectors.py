@@ -22,7 +22,7 @@ from bawaba.workflows.engine import State, Transition, Workflow
 
 from .models import Application, TimelineEntry
 from .permissions import acts_for_applicant
-from .service_parts import workflow_for
+from .service_parts import workflow_facts, workflow_for
 
 __all__ = [
     "REFERENCE",
@@ -119,22 +119,12 @@ def timeline_for_applicant(application: Application) -> list[TimelineEntry]:
     return list(application.timeline.filter(visible_to_applicant=True).order_by("at", "pk"))
 
 
-def _facts(application: Application, user: User) -> dict:
-    return {
-        "fees_due": application.fees_due,
-        "fees_paid": application.fees_paid,
-        "four_eyes": bool((application.service_version.definition or {}).get("four_eyes")),
-        "actor_id": str(user.uuid),
-        "proposed_by": None,
-    }
-
-
 def citizen_actions(application: Application, *, user: User) -> list[Transition]:
     """What the applicant (or their delegate) can do now, as the workflow lists it."""
     if not acts_for_applicant(user, application):
         return []
     workflow = workflow_for(application.service_version)
-    return workflow.actions(application.state, "citizen", _facts(application, user))
+    return workflow.actions(application.state, "citizen", workflow_facts(application, actor=user))
 
 
 class NextStep:

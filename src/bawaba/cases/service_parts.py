@@ -14,7 +14,14 @@ from bawaba.forms.prefill import REGISTRY
 from bawaba.workflows.definitions import compile_workflow, standard_definitions, standard_workflows
 from bawaba.workflows.engine import Workflow
 
-__all__ = ["FILEABLE_KINDS", "default_form_definition", "fees_due", "form_for", "workflow_for"]
+__all__ = [
+    "FILEABLE_KINDS",
+    "default_form_definition",
+    "fees_due",
+    "form_for",
+    "workflow_facts",
+    "workflow_for",
+]
 
 FILEABLE_KINDS = {"inquiry", "application", "payment"}
 UPLOAD_TYPES = ["application/pdf", "image/jpeg", "image/png"]
@@ -124,3 +131,14 @@ def fees_due(definition: dict, answers: dict | None = None) -> tuple[int, str]:
         elif rule["kind"] == "option" and answers:
             total += rule["amounts"].get(str(answers.get(rule["field"].replace("-", "_"))), 0)
     return total, fees.get("currency", "")
+
+
+def workflow_facts(application, *, actor=None) -> dict:
+    """What the workflow's guards look at for this application, with `actor` the person about to act."""
+    return {
+        "fees_due": application.fees_due,
+        "fees_paid": application.fees_paid,
+        "four_eyes": bool(application.service_version.definition.get("four_eyes")),
+        "actor_id": str(actor.uuid) if actor else "",
+        "proposed_by": str(application.proposed_by.uuid) if application.proposed_by_id else None,
+    }

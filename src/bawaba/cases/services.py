@@ -25,7 +25,7 @@ from .deadlines import working_days_before
 from .eligibility import Verdict, judge
 from .models import Application, TimelineEntry
 from .permissions import can_file_for, role_on
-from .service_parts import FILEABLE_KINDS, fees_due, form_for, workflow_for
+from .service_parts import FILEABLE_KINDS, fees_due, form_for, workflow_facts, workflow_for
 
 __all__ = [
     "ActionRefused",
@@ -70,16 +70,6 @@ def eligibility_of(*, service: Service, applicant: User) -> Verdict:
     return judge(conditions, applicant_facts(applicant))
 
 
-def _facts(application: Application, *, actor: User | None = None) -> dict:
-    return {
-        "fees_due": application.fees_due,
-        "fees_paid": application.fees_paid,
-        "four_eyes": bool(application.service_version.definition.get("four_eyes")),
-        "actor_id": str(actor.uuid) if actor else "",
-        "proposed_by": str(application.proposed_by.uuid) if application.proposed_by_id else None,
-    }
-
-
 def _due_on(application: Application, workflow: Workflow, now: datetime):
     """The last working day for the agency, while the SLA clock runs; None while it is paused or stopped."""
     if workflow.states[application.state].clock != Clock.RUNNING:
@@ -108,7 +98,7 @@ def deadline_fields_set(application: Application, workflow: Workflow, now: datet
     application.due_on = _due_on(application, workflow, now)
 
 
-def _record_move(
+def move_record(
     application: Application, transition: Transition, *, actor: str, role: str, text: str, now: datetime
 ) -> None:
     TimelineEntry.objects.create(
@@ -125,10 +115,10 @@ def _record_move(
     application.state_since = now
 
 
-def _settle(application: Application, workflow: Workflow, now: datetime) -> None:
+def system_moves_settle(application: Application, workflow: Workflow, now: datetime) -> None:
     """The system's own moves: instant issuance, asking for payment, recording it."""
-    for transition in workflow.settle(application.state, _facts(application)):
-        _record_move(application, transition, actor="system", role="system", text="", now=now)
+    for transition in workflow.settle(application.state, workflow_facts(application)):
+        move_record(application, transition, actor="system", role="system", text="", now=now)
 
 
 @transaction.atomic
@@ -191,7 +181,7 @@ def application_submit(
         actor=f"user:{filed_by.uuid}",
         role="citizen",
     )
-    _settle(application, workflow, now)
+    system_moves_settle(application, workflow, now)
     deadline_fields_set(application, workflow, now)
     application.save(update_fields=["state", "state_since", "due_on", "clock", "closed_at"])
     on_behalf_of = f"user:{applicant.uuid}" if applicant.pk != filed_by.pk else ""
@@ -238,16 +228,20 @@ def application_act(
     workflow = workflow_for(application.service_version)
     try:
         transition = workflow.take(
-            application.state, action, actor=role, facts=_facts(application, actor=user), inputs=inputs
+            application.state,
+            action,
+            actor=role,
+            facts=workflow_facts(application, actor=user),
+            inputs=inputs,
         )
     except TransitionRefused as refused:
         raise ActionRefused(str(refused.refusal), detail=refused.detail) from None
     now = timezone.now()
     before = application.state
     text = next((str(inputs[name]).strip() for name in transition.requires if inputs.get(name)), "")
-    _record_move(application, transition, actor=f"user:{user.uuid}", role=role, text=text, now=now)
+    move_record(application, transition, actor=f"user:{user.uuid}", role=role, text=text, now=now)
     application.proposed_by = user if transition.guard == "four-eyes-required" else None
-    _settle(application, workflow, now)
+    system_moves_settle(application, workflow, now)
     application.revision += 1
     deadline_fields_set(application, workflow, now)
     application.save()

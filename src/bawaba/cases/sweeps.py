@@ -19,8 +19,8 @@ from bawaba.workflows.engine import Clock
 
 from .deadlines import last_working_day, working_days_before
 from .models import Application, TimelineEntry
-from .service_parts import workflow_for
-from .services import _facts, _record_move, _settle, deadline_fields_set, state_changed_emit
+from .service_parts import workflow_facts, workflow_for
+from .services import deadline_fields_set, move_record, state_changed_emit, system_moves_settle
 
 __all__ = ["sla_breaches_flag", "timed_moves_take"]
 
@@ -118,13 +118,13 @@ def _take_timed(pk: int, version_pk: int, calendar, now: datetime) -> str | None
     if workflow.is_terminal(application.state):
         return None
     days = calendar.working_days_between(timezone.localdate(application.state_since), timezone.localdate(now))
-    transition = workflow.overdue(application.state, days, _facts(application))
+    transition = workflow.overdue(application.state, days, workflow_facts(application))
     if transition is None:
         return None  # moved on since, or its time has not come
     before = application.state
-    _record_move(application, transition, actor="system", role="system", text="", now=now)
+    move_record(application, transition, actor="system", role="system", text="", now=now)
     application.proposed_by = None
-    _settle(application, workflow, now)
+    system_moves_settle(application, workflow, now)
     application.revision += 1
     deadline_fields_set(application, workflow, now)
     application.save()
