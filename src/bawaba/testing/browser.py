@@ -23,3 +23,21 @@ def axe_serious(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def staff_sign_in(page, *, username: str, password: str, mobile: str, seen=None) -> None:
+    """From the staff sign-in page the visitor was sent to: user name and password, then the code texted to
+    `mobile`. `seen(page, name)` is called on each page shown (screenshots, accessibility checks)."""
+    from .messages import last_code
+
+    page.wait_for_url("**/account/staff-sign-in/**")
+    if seen:
+        seen(page, "staff-sign-in")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/account/sign-in/code/")
+    if seen:
+        seen(page, "staff-code")
+    page.fill("#id_code", last_code(mobile))
+    page.locator("main form button[type=submit]").first.click()

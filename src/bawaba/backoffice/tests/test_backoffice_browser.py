@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from bawaba.accounts.models import Delegation, StaffRole, User
 from bawaba.accounts.national_id import NationalIdRule, make
-from bawaba.testing.browser import axe_serious, shot
+from bawaba.testing.browser import axe_serious, shot, staff_sign_in
 
 from .helpers import PASSWORD, citizen, last_code, staff
 
@@ -27,17 +27,6 @@ def submit(page, form: str = "main form") -> None:
     page.locator(f"{form} button[type=submit]").first.click()
 
 
-def sign_in_as_staff(page, *, username: str, password: str, mobile: str) -> None:
-    """From the staff sign-in page the visitor was sent to: password, then the code texted to them."""
-    assert "/account/staff-sign-in/" in page.url
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    submit(page)
-    page.wait_for_url("**/account/sign-in/code/")
-    page.fill("#id_code", last_code(mobile))
-    submit(page)
-
-
 def test_an_agency_admin_adds_a_member_who_activates_and_signs_in(browser, live_server):
     admin = staff("civil-admin", (StaffRole.AGENCY_ADMIN, "civil-status"), mobile="+201000000002")
     failures: dict = {}
@@ -45,7 +34,7 @@ def test_an_agency_admin_adds_a_member_who_activates_and_signs_in(browser, live_
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="ar-EG")
     page = context.new_page()
     page.goto(f"{live_server.url}/ar/staff/")
-    sign_in_as_staff(page, username="civil-admin", password=PASSWORD, mobile=admin.mobile)
+    staff_sign_in(page, username="civil-admin", password=PASSWORD, mobile=admin.mobile)
     page.wait_for_url(f"{live_server.url}/ar/staff/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "مصلحة الأحوال المدنية" in page.content()
@@ -84,7 +73,7 @@ def test_an_agency_admin_adds_a_member_who_activates_and_signs_in(browser, live_
     newcomer.wait_for_url("**/ar/staff/activate/done/")
     look(newcomer, "staff-activated-ar", failures)
     newcomer.locator("main a.aegov-btn").click()
-    sign_in_as_staff(newcomer, username="mona.fathy", password=MEMBER_PASSWORD, mobile="+201012345670")
+    staff_sign_in(newcomer, username="mona.fathy", password=MEMBER_PASSWORD, mobile="+201012345670")
     newcomer.wait_for_url(f"{live_server.url}/ar/staff/")
     assert "منى فتحي" in newcomer.content()
     newcomer_context.close()
@@ -120,7 +109,7 @@ def test_an_officer_records_and_ends_a_child_delegation(browser, live_server):
         context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(f"{live_server.url}/{lang}/staff/agencies/civil-status/delegations/")
-        sign_in_as_staff(page, username="civil-officer", password=PASSWORD, mobile=officer.mobile)
+        staff_sign_in(page, username="civil-officer", password=PASSWORD, mobile=officer.mobile)
         page.wait_for_url("**/staff/agencies/civil-status/delegations/")
         look(page, f"staff-delegations-empty-{lang}", failures)
 

@@ -12,9 +12,10 @@ from bawaba.accounts.models import StaffRole
 from bawaba.audit.models import AuditEntry
 from bawaba.cases.models import Application
 from bawaba.cases.tests.test_services import citizen, submit
+from bawaba.testing.browser import staff_sign_in
 
 from .helpers import PASSWORD, staff
-from .test_backoffice_browser import look, sign_in_as_staff
+from .test_backoffice_browser import look
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_catalogue_live")]
 QUEUE = "/staff/agencies/municipality/applications/"
@@ -43,7 +44,7 @@ def test_an_officer_works_the_queue_and_the_supervisor_sees_the_team(browser, li
     context = new_context(browser, "ar-EG")
     page = context.new_page()
     page.goto(f"{live_server.url}/ar{QUEUE}")
-    sign_in_as_staff(page, username="youssef", password=PASSWORD, mobile=officer.mobile)
+    staff_sign_in(page, username="youssef", password=PASSWORD, mobile=officer.mobile)
     page.wait_for_url(f"{live_server.url}/ar{QUEUE}")
     assert page.locator("html").get_attribute("dir") == "rtl"
     for application in (first, second, third):
@@ -116,7 +117,7 @@ def test_an_officer_works_the_queue_and_the_supervisor_sees_the_team(browser, li
         context = new_context(browser, locale)
         page = context.new_page()
         page.goto(f"{live_server.url}/{lang}{QUEUE}team/")
-        sign_in_as_staff(page, username="nadia", password=PASSWORD, mobile=supervisor.mobile)
+        staff_sign_in(page, username="nadia", password=PASSWORD, mobile=supervisor.mobile)
         page.wait_for_url(f"{live_server.url}/{lang}{QUEUE}team/")
         assert page.locator("#count-breached").inner_text().strip() == "1"
         assert page.locator(f"#breached a[href$='/{third.uuid}/']").count() == 1

@@ -15,9 +15,8 @@ from django.utils import timezone
 from bawaba.accounts.models import StaffMembership, StaffRole, User
 from bawaba.cases.models import Application
 from bawaba.forms.models import Attachment
-from bawaba.testing.browser import axe_serious, shot
+from bawaba.testing.browser import axe_serious, shot, staff_sign_in
 from bawaba.testing.eforms import pdf_bytes, png_bytes
-from bawaba.testing.messages import last_code
 
 from .idp_process import identity_provider, provider_settings
 
@@ -60,19 +59,6 @@ def staff(username: str, role: str, mobile: str) -> User:
     )
     StaffMembership.objects.create(user=user, role=role, agency="commerce", granted_by="test")
     return user
-
-
-def sign_in_as_staff(page, user: User, visits: Visits) -> None:
-    """From the staff sign-in page the visitor was sent to: user name and password, then the code texted."""
-    page.wait_for_url(re.compile(r".*/ar/account/staff-sign-in/\?next=.+"))
-    visits.look(page, "staff-sign-in")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/ar/account/sign-in/code/")
-    visits.look(page, "staff-code")
-    page.fill("#id_code", last_code(user.mobile))
-    page.locator("main form button[type=submit]").first.click()
 
 
 def device(browser):
@@ -232,7 +218,9 @@ def test_a_business_licence_from_the_search_box_to_the_second_approval(
         # The commerce officer: the queue, the application, claimed, received, reviewed, a question asked.
         staff_context, desk = device(browser)
         desk.goto(f"{base}{QUEUE}")
-        sign_in_as_staff(desk, officer, visits)
+        staff_sign_in(
+            desk, username=officer.username, password=STAFF_PASSWORD, mobile=officer.mobile, seen=visits.look
+        )
         desk.wait_for_url(f"{base}{QUEUE}")
         visits.look(desk, "queue")
         desk.get_by_role("link", name=application.reference).click()
@@ -279,7 +267,13 @@ def test_a_business_licence_from_the_search_box_to_the_second_approval(
         # The supervisor confirms the approval.
         staff_context, desk = device(browser)
         desk.goto(f"{base}{QUEUE}{application.uuid}/")
-        sign_in_as_staff(desk, supervisor, visits)
+        staff_sign_in(
+            desk,
+            username=supervisor.username,
+            password=STAFF_PASSWORD,
+            mobile=supervisor.mobile,
+            seen=visits.look,
+        )
         desk.wait_for_url(f"{base}{QUEUE}{application.uuid}/")
         act(desk, "confirm-approval", "approved")
         visits.look(desk, "supervisor-confirms", kind="staff-application-approved")
