@@ -20,7 +20,8 @@ def audit_record(
     data: dict | None = None,
     on_behalf_of: str = "",
 ) -> AuditEntry:
-    with transaction.atomic():
+    # Nested in the caller's transaction there is nothing to roll back to on its own: no savepoint.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         fields = {
             "sequence": head.sequence + 1,

@@ -1,7 +1,6 @@
 """Delegations recorded by an agency's officers: parents of minors, company representatives; and ending them."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from bawaba.accounts.recorded_delegations import (
     delegations_recorded,
     recorded_delegation_rows,
 )
+from bawaba.core.paging import page_get
 
 from .access import AgencyShown, agency_page
 from .forms import (
@@ -48,7 +48,7 @@ def delegation_list(request, agency: AgencyShown):
     search = DelegationSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     found = delegations_recorded(viewer=request.user, agency=agency.code, query=query)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_get(found, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "backoffice/delegations/list.html",

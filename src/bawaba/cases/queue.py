@@ -4,7 +4,7 @@ their own agency's applications and nothing of another's, whatever they put in t
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from bawaba.accounts.models import StaffRole, User
 from bawaba.catalogue.models import Service
 from bawaba.core.business_calendar import calendar_from_settings
 from bawaba.core.i18n import pick
+from bawaba.core.paging import page_get
 
 from .deadlines import SlaStanding, sla_filter
 from .models import Application
@@ -92,7 +93,7 @@ def queue_page(
         applications = applications.filter(assignee=viewer)
     elif filters.assignee == "unassigned":
         applications = applications.filter(assignee__isnull=True)
-    return Paginator(_sorted(applications), QUEUE_PAGE_SIZE).get_page(page)
+    return page_get(_sorted(applications), page, QUEUE_PAGE_SIZE)
 
 
 def queue_services(*, viewer: User, agency: str) -> list[Service]:

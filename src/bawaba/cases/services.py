@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 
+type History = list[tuple[str, datetime]]  # (state entered, when), oldest first
+
+
 class SubmissionProblem(StrEnum):
     NOT_FILEABLE = "not-fileable"
     NOT_ALLOWED = "not-allowed"
@@ -70,11 +73,12 @@ def eligibility_of(*, service: Service, applicant: User) -> Verdict:
     return judge(conditions, applicant_facts(applicant))
 
 
-def _due_on(application: Application, workflow: Workflow, now: datetime):
+def _due_on(application: Application, workflow: Workflow, now: datetime, history: History | None):
     """The last working day for the agency, while the SLA clock runs; None while it is paused or stopped."""
     if workflow.states[application.state].clock != Clock.RUNNING:
         return None
-    history = [(e.to_state, e.at) for e in application.timeline.all()]
+    if history is None:
+        history = [(e.to_state, e.at) for e in application.timeline.all()]
     calendar, zone = calendar_from_settings(), timezone.get_current_timezone()
     status = sla_status(
         workflow=workflow,
@@ -90,18 +94,22 @@ def _due_on(application: Application, workflow: Workflow, now: datetime):
     return status.due
 
 
-def deadline_fields_set(application: Application, workflow: Workflow, now: datetime) -> None:
-    """After a move: what the SLA clock does now, the due date, and when it closed if it is final."""
+def deadline_fields_set(
+    application: Application, workflow: Workflow, now: datetime, *, history: History | None = None
+) -> None:
+    """After a move: what the SLA clock does now, the due date, and when it closed if it is final.
+    `history` is the timeline's (state, time) pairs when the caller has them; otherwise they are read."""
     state = workflow.states[application.state]
     application.clock = state.clock
     application.closed_at = (application.closed_at or now) if state.terminal else None
-    application.due_on = _due_on(application, workflow, now)
+    application.due_on = _due_on(application, workflow, now, history)
 
 
-def move_record(
+def move_entry(
     application: Application, transition: Transition, *, actor: str, role: str, text: str, now: datetime
-) -> None:
-    TimelineEntry.objects.create(
+) -> TimelineEntry:
+    """Move the application (in memory) and return the timeline entry that records it, not yet saved."""
+    entry = TimelineEntry(
         application=application,
         at=now,
         action=transition.action,
@@ -113,15 +121,27 @@ def move_record(
     )
     application.state = transition.target
     application.state_since = now
+    return entry
+
+
+def move_record(
+    application: Application, transition: Transition, *, actor: str, role: str, text: str, now: datetime
+) -> None:
+    move_entry(application, transition, actor=actor, role=role, text=text, now=now).save()
+
+
+def _system_moves(application: Application, workflow: Workflow, now: datetime) -> list[TimelineEntry]:
+    """The system's own moves: instant issuance, asking for payment, recording it."""
+    return [
+        move_entry(application, transition, actor="system", role="system", text="", now=now)
+        for transition in workflow.settle(application.state, workflow_facts(application))
+    ]
 
 
 def system_moves_settle(application: Application, workflow: Workflow, now: datetime) -> None:
-    """The system's own moves: instant issuance, asking for payment, recording it."""
-    for transition in workflow.settle(application.state, workflow_facts(application)):
-        move_record(application, transition, actor="system", role="system", text="", now=now)
+    TimelineEntry.objects.bulk_create(_system_moves(application, workflow, now))
 
 
-@transaction.atomic
 def application_submit(
     *,
     service: Service,
@@ -166,45 +186,51 @@ def application_submit(
         submitted_at=now,
         submission_key=submission_key,
     )
-    try:
-        with transaction.atomic():
-            application.reference = reference_next()
-            application.save()
-    except IntegrityError:
-        # The same submission arrived twice at the same moment: the other one was filed.
-        return Application.objects.get(filed_by=filed_by, submission_key=submission_key)
-    TimelineEntry.objects.create(
-        application=application,
-        at=now,
-        action="submit",
-        to_state=workflow.initial,
-        actor=f"user:{filed_by.uuid}",
-        role="citizen",
-    )
-    system_moves_settle(application, workflow, now)
-    deadline_fields_set(application, workflow, now)
-    application.save(update_fields=["state", "state_since", "due_on", "clock", "closed_at"])
-    on_behalf_of = f"user:{applicant.uuid}" if applicant.pk != filed_by.pk else ""
-    audit_record(
-        action="cases.application.submitted",
-        actor=f"user:{filed_by.uuid}",
-        subject_type="application",
-        subject_id=str(application.uuid),
-        data={"reference": application.reference, "service": service.code},
-        on_behalf_of=on_behalf_of,
-    )
-    event_emit(
-        name="application.submitted",
-        payload={
-            "application": str(application.uuid),
-            "reference": application.reference,
-            "service": service.code,
-            "agency": application.agency,
-            "applicant": str(applicant.uuid),
-            "state": application.state,
-        },
-    )
-    return application
+    # Everything is worked out before the first write, so each row is written once and the reference counter,
+    # which every filing waits on, is held for as short a time as can be.
+    timeline = [
+        TimelineEntry(
+            application=application,
+            at=now,
+            action="submit",
+            to_state=workflow.initial,
+            actor=f"user:{filed_by.uuid}",
+            role="citizen",
+        )
+    ]
+    timeline += _system_moves(application, workflow, now)
+    deadline_fields_set(application, workflow, now, history=[(e.to_state, e.at) for e in timeline])
+    # Refusals all come before this point; the writes need no savepoint of their own in the caller's transaction.
+    with transaction.atomic(savepoint=False):
+        try:
+            with transaction.atomic():
+                application.reference = reference_next()
+                application.save(force_insert=True)
+        except IntegrityError:
+            # The same submission arrived twice at the same moment: the other one was filed.
+            return Application.objects.get(filed_by=filed_by, submission_key=submission_key)
+        TimelineEntry.objects.bulk_create(timeline)
+        on_behalf_of = f"user:{applicant.uuid}" if applicant.pk != filed_by.pk else ""
+        audit_record(
+            action="cases.application.submitted",
+            actor=f"user:{filed_by.uuid}",
+            subject_type="application",
+            subject_id=str(application.uuid),
+            data={"reference": application.reference, "service": service.code},
+            on_behalf_of=on_behalf_of,
+        )
+        event_emit(
+            name="application.submitted",
+            payload={
+                "application": str(application.uuid),
+                "reference": application.reference,
+                "service": service.code,
+                "agency": application.agency,
+                "applicant": str(applicant.uuid),
+                "state": application.state,
+            },
+        )
+        return application
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ __all__ = [
     "service_get",
     "service_list",
     "service_lookup",
+    "service_to_file",
     "services_popular",
 ]
 
@@ -52,6 +53,15 @@ def service_list(
 def service_get(*, code: str) -> Service | None:
     return (
         _active().select_related("current_version").prefetch_related("life_events").filter(code=code).first()
+    )
+
+
+def service_to_file(*, code: str) -> Service | None:
+    """The service with what filing it reads (agency, current version), without the catalogue page's lists."""
+    return (
+        Service.objects.filter(status=Service.Status.ACTIVE, code=code)
+        .select_related("agency", "current_version")
+        .first()
     )
 
 

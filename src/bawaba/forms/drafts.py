@@ -196,7 +196,7 @@ def draft_submission_key(*, draft: Draft) -> str:
     return locked.submission_key
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def draft_submitted(
     *, draft: Draft, form: Form, application_uuid, reference: str, agency: str, filed_answers: Mapping
 ) -> None:
@@ -208,7 +208,7 @@ def draft_submitted(
     attachments_delete(Attachment.objects.filter(draft=draft, application__isnull=True))
     draft.application, draft.reference, draft.submitted_at = application_uuid, reference, timezone.now()
     draft.answers, draft.reports = {}, []
-    draft.save()
+    draft.save(update_fields=["application", "reference", "submitted_at", "answers", "reports", "updated_at"])
 
 
 def _delete(draft: Draft) -> int:

@@ -12,7 +12,6 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from bawaba.cases.service_parts import form_for, workflow_for
 from bawaba.cases.services import ActionRefused, application_act
 from bawaba.core.business_calendar import calendar_from_settings
 from bawaba.core.i18n import pick
+from bawaba.core.paging import page_get
 from bawaba.core.ratelimit import Limit, hit
 from bawaba.core.text import western_digits
 from bawaba.forms.attachments import attachment_readable
@@ -102,8 +102,8 @@ def _applicant_name(application: Application) -> str:
 @require_GET
 def application_list(request):
     delegation = acting_for(request)
-    page = Paginator(applications_of(user=request.user, acting_for=delegation), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = page_get(
+        applications_of(user=request.user, acting_for=delegation), request.GET.get("page"), PAGE_SIZE
     )
     rows = []
     calendar, today = calendar_from_settings(), timezone.localdate()

@@ -73,7 +73,7 @@ class Filing:
 
 
 def _service(code: str) -> Service:
-    service = selectors.service_get(code=code)
+    service = selectors.service_to_file(code=code)
     if service is None or service.current_version is None:
         raise Http404(_("There is no service with this code."))
     return service

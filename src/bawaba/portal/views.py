@@ -1,7 +1,6 @@
 """The citizen portal's public pages: home, browsing the catalogue, service pages, search and help."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from bawaba.cases.service_parts import FILEABLE_KINDS
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Channel
 from bawaba.core.i18n import current_language
+from bawaba.core.paging import page_get
 from bawaba.core.response_cache import anonymous_response_cache
 
 from . import apply_views
@@ -42,7 +42,7 @@ def home(request):
 
 
 def _page(request, services):
-    return Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_get(services, request.GET.get("page"), PAGE_SIZE)
 
 
 @anonymous_page_cache(params=("page", "channel"))
