@@ -20,8 +20,8 @@ Environment (all optional):
   BENCH_WORKERS          gunicorn workers (default 2)
   BENCH_WORKER_CLASS     gunicorn worker class, sync or gthread (default sync, gunicorn's own default)
   BENCH_GUNICORN_THREADS threads per gthread worker (default 4)
-  BENCH_SCENARIOS        comma-separated scenario names to run (the baseline always runs, and `insert` with
-                         `submit`)
+  BENCH_SCENARIOS        comma-separated scenario names to run (the baseline always runs, `insert` with
+                         `submit` and `signed-in` with `my-applications`)
   BENCH_APPLICATIONS     synthetic applications for my-applications and track (default 1,000,000 on
                          PostgreSQL, 100,000 on SQLite)
   BENCH_CITIZENS         synthetic citizens they belong to (default a tenth of BENCH_APPLICATIONS)
@@ -105,6 +105,7 @@ def first_service_page(server: Server) -> str | None:
 
 BASELINE = "minimal"
 INSERT = "insert"
+SIGNED_IN = "signed-in"
 SUBMIT_SERVICE = "municipality.complaint.submit"
 # Add scenarios here. Plain ones are anonymous GETs; those with a mode are driven by bench/scenarios.lua.
 SCENARIOS = [
@@ -135,6 +136,15 @@ SCENARIOS = [
             "submit: a signed-in citizen's final POST of the review page (CSRF token, submission key), each "
             "filing a new application through application_submit; the 302 to the confirmation is checked, the "
             "confirmation page itself is not fetched."
+        ),
+    ),
+    Scenario(
+        SIGNED_IN,
+        "/bench/signed-in",
+        mode=SIGNED_IN,
+        measures=(
+            "signed-in: a view that only answers a signed-in citizen (session read, account loaded): what every "
+            "signed-in page costs before it does anything; my-applications can be no faster."
         ),
     ),
     Scenario(
@@ -203,7 +213,8 @@ class Config:
     def selected(self, scenario: Scenario) -> bool:
         if scenario.name == BASELINE or not self.only:
             return True
-        return scenario.name in self.only or (scenario.name == INSERT and "submit" in self.only)
+        companions = {INSERT: "submit", SIGNED_IN: "my-applications"}  # each runs with the page it bounds
+        return scenario.name in self.only or companions.get(scenario.name) in self.only
 
     @classmethod
     def from_env(cls) -> Config:
@@ -305,7 +316,12 @@ class State:
             )
             self._analyze()
             self.data_info.update(applications=config.applications, citizens=config.citizens)
-        counts = {"submit": config.submit_pool, "mine": config.mine_sessions, "track": config.track_pairs}
+        counts = {
+            "submit": config.submit_pool,
+            "mine": config.mine_sessions,
+            "signed-in": config.mine_sessions,
+            "track": config.track_pairs,
+        }
         for mode in dict.fromkeys(s.mode for s in scenarios if s.mode):
             out = self.var_dir / f"{mode}.tsv"
             command = [sys.executable, "-m", "bench.scenario_data", mode, f"--out={out}"]

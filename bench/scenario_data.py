@@ -5,6 +5,7 @@ Run by bench/run.py with the bench settings, against the throwaway database:
 
     python -m bench.scenario_data submit --out FILE --count N     N citizens, each signed in with a draft at review
     python -m bench.scenario_data mine --out FILE --count N       N synthetic citizens signed in
+    python -m bench.scenario_data signed-in --out FILE --count N  N citizens signed in, for /bench/signed-in
     python -m bench.scenario_data track --out FILE --count N      N (reference, last four digits) pairs
     python -m bench.scenario_data insert --out FILE               a CSRF cookie and token for /bench/insert
     python -m bench.scenario_data filed                           applications filed by the submit citizens
@@ -32,6 +33,7 @@ HOST = "bench.bawaba.test"
 ORIGIN = f"https://{HOST}"
 SUBMIT_SERVICE = "municipality.complaint.submit"
 SUBMIT_PREFIX = "bench-submit-"
+SIGNED_IN_PREFIX = "bench-signed-in-"
 MINE_PREFIX = "synth-"
 BATCH = 500
 # A citizen's answers, step by step, as the form pages post them.
@@ -104,11 +106,33 @@ def _signed_in(user) -> str:
     return request.session.session_key
 
 
-def submit(out: Path, count: int) -> None:
+def _new_citizens(prefix: str, count: int, *, mobile_prefix: str):
+    """`count` new accounts without a usable password, in batches (lists of saved users)."""
     from django.contrib.auth.hashers import make_password
-    from django.db import transaction
 
     from bawaba.accounts.models import User
+
+    start = User.objects.filter(username__startswith=prefix).count()
+    unusable = make_password(None)
+    for offset in range(0, count, BATCH):
+        size = min(BATCH, count - offset)
+        names = [f"{prefix}{start + offset + i}" for i in range(size)]
+        User.objects.bulk_create(
+            User(
+                username=name,
+                first_name="Bench",
+                last_name="Citizen",
+                mobile=f"{mobile_prefix}{start + offset + i:08d}",
+                password=unusable,
+            )
+            for i, name in enumerate(names)
+        )
+        yield list(User.objects.filter(username__in=names))
+
+
+def submit(out: Path, count: int) -> None:
+    from django.db import transaction
+
     from bawaba.cases.service_parts import form_for
     from bawaba.catalogue.models import Service
     from bawaba.forms.drafts import REVIEW, draft_open, draft_step_save, draft_submission_key
@@ -119,24 +143,10 @@ def submit(out: Path, count: int) -> None:
         sys.exit(f"{SUBMIT_SERVICE} is not published: the catalogue did not load it")
     version = service.current_version
     form = form_for(version)
-    start = User.objects.filter(username__startswith=SUBMIT_PREFIX).count()
-    unusable = make_password(None)
     rows = []
     template = None
-    for offset in range(0, count, BATCH):
-        size = min(BATCH, count - offset)
+    for users in _new_citizens(SUBMIT_PREFIX, count, mobile_prefix="+2011"):
         with transaction.atomic():
-            users = User.objects.bulk_create(
-                User(
-                    username=f"{SUBMIT_PREFIX}{start + offset + i}",
-                    first_name="Bench",
-                    last_name="Citizen",
-                    mobile=f"+2011{start + offset + i:08d}",
-                    password=unusable,
-                )
-                for i in range(size)
-            )
-            users = list(User.objects.filter(username__in=[u.username for u in users]))
             if template is None:
                 user = users.pop(0)
                 opened = draft_open(
@@ -240,6 +250,17 @@ def mine(out: Path, count: int) -> None:
     print(json.dumps(info))
 
 
+def signed_in(out: Path, count: int) -> None:
+    from django.db import transaction
+
+    rows = []
+    for users in _new_citizens(SIGNED_IN_PREFIX, count, mobile_prefix="+2012"):
+        with transaction.atomic():
+            rows += [[_signed_in(user)] for user in users]
+    _write(out, _header("/bench/signed-in", method="GET", expect="200", marker="signed in"), rows)
+    print(f"{len(rows)} citizens signed in")
+
+
 def track(out: Path, count: int) -> None:
     from django.db.models import Max, Min
 
@@ -291,7 +312,7 @@ def filed() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["submit", "mine", "track", "insert", "filed"])
+    parser.add_argument("what", choices=["submit", "mine", "signed-in", "track", "insert", "filed"])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--count", type=int, default=0)
     args = parser.parse_args()
@@ -303,6 +324,8 @@ def main() -> None:
         submit(args.out, args.count)
     elif args.what == "mine":
         mine(args.out, args.count)
+    elif args.what == "signed-in":
+        signed_in(args.out, args.count)
     elif args.what == "track":
         track(args.out, args.count)
     elif args.what == "insert":

@@ -1,11 +1,12 @@
 -- The signed-in and form-post scenarios of `make bench`, for wrk:
 --   wrk ... -s bench/scenarios.lua http://127.0.0.1:PORT -- MODE DATAFILE OFFSET THREADS
--- MODE is submit, mine, track or insert; DATAFILE comes from bench/scenario_data.py: a first line of key=value
+-- MODE is submit, mine, signed-in, track or insert; DATAFILE comes from bench/scenario_data.py: a first line of key=value
 -- settings (path, method, cookies, expected status...), then one tab-separated line per request's data.
 --
 -- submit: each request files a new application: row OFFSET+id, OFFSET+id+THREADS, ... for thread `id`, never
 --         twice; when a thread runs out it stops and says so (the run is then not a measurement).
 -- mine:   each request is a signed-in citizen's "my applications", the citizens taken in turn.
+-- signed-in: the same for the signed-in baseline view, with its own citizens.
 -- track:  each request tracks another application, from another address (X-Forwarded-For, as a load
 --         balancer writes it), so the per-address limit counts each visitor on their own.
 -- insert: the single-insert baseline: a form post with its CSRF token.
@@ -109,7 +110,7 @@ function request()
       "%s; %s=%s; %s=%s", settings.cookies, settings.session_cookie, row[1], settings.csrf_cookie, row[2]
     )
     return form_post(cookies, { { "csrfmiddlewaretoken", row[3] }, { "key", row[4] } })
-  elseif mode == "mine" then
+  elseif mode == "mine" or mode == "signed-in" then
     position = position % #mine + 1
     used = used + 1
     local cookies = string.format("%s; %s=%s", settings.cookies, settings.session_cookie, mine[position][1])
