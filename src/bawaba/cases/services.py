@@ -24,6 +24,7 @@ from .applicant_facts import applicant_facts
 from .deadlines import working_days_before
 from .eligibility import Verdict, judge
 from .models import Application, TimelineEntry
+from .notices import applicant_tell, moved_tell
 from .permissions import can_file_for, role_on
 from .service_parts import FILEABLE_KINDS, fees_due, form_for, workflow_facts, workflow_for
 
@@ -219,6 +220,9 @@ def application_submit(
             data={"reference": application.reference, "service": service.code},
             on_behalf_of=on_behalf_of,
         )
+        applicant_tell(application, "application.submitted", now=now)
+        if application.state != workflow.initial:
+            moved_tell(application, workflow, now=now)  # the system's own moves at filing, such as a refusal
         event_emit(
             name="application.submitted",
             payload={
@@ -241,7 +245,7 @@ def application_act(
     inputs = inputs or {}
     application = (
         Application.objects.select_for_update(of=("self",))
-        .select_related("service", "service_version", "proposed_by")
+        .select_related("service__agency", "service_version", "proposed_by", "applicant")
         .filter(uuid=application_uuid)
         .first()
     )
@@ -278,12 +282,16 @@ def application_act(
         subject_id=str(application.uuid),
         data={"reference": application.reference, "from": before, "to": application.state, "role": role},
     )
-    state_changed_emit(application, action=transition.action, before=before)
+    state_changed_emit(application, action=transition.action, before=before, workflow=workflow, text=text)
     return application
 
 
-def state_changed_emit(application: Application, *, action: str, before: str) -> None:
-    """The event every move announces, whoever made it: subscribers (notifications, search) read this shape."""
+def state_changed_emit(
+    application: Application, *, action: str, before: str, workflow: Workflow, text: str = ""
+) -> None:
+    """The event every move announces, whoever made it (subscribers such as search read this shape), and the
+    applicant's notice of the state it reached."""
+    moved_tell(application, workflow, text=text)
     event_emit(
         name="application.state-changed",
         payload={

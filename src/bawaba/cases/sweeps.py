@@ -19,6 +19,7 @@ from bawaba.workflows.engine import Clock
 
 from .deadlines import last_working_day, working_days_before
 from .models import Application, TimelineEntry
+from .notices import breach_tell
 from .service_parts import workflow_facts, workflow_for
 from .services import deadline_fields_set, move_record, state_changed_emit, system_moves_settle
 
@@ -38,7 +39,7 @@ def sla_breaches_flag(*, now: datetime | None = None) -> list[str]:
         with transaction.atomic():
             application = (
                 Application.objects.select_for_update(of=("self",))
-                .select_related("service", "assignee")
+                .select_related("service__agency", "assignee")
                 .filter(pk=pk, **overdue)
                 .first()
             )
@@ -75,6 +76,9 @@ def sla_breaches_flag(*, now: datetime | None = None) -> list[str]:
                     "assignee": str(application.assignee.uuid) if application.assignee else None,
                 },
             )
+            breach_tell(
+                application, days=calendar.working_days_between(application.due_on, worked_up_to), now=now
+            )
             flagged.append(application.reference)
     return flagged
 
@@ -108,7 +112,7 @@ def timed_moves_take(*, now: datetime | None = None) -> list[str]:
 def _take_timed(pk: int, version_pk: int, calendar, now: datetime) -> str | None:
     application = (
         Application.objects.select_for_update(of=("self",))
-        .select_related("service", "service_version", "applicant", "proposed_by")
+        .select_related("service__agency", "service_version", "applicant", "proposed_by")
         .filter(pk=pk, service_version_id=version_pk)
         .first()
     )
@@ -141,5 +145,5 @@ def _take_timed(pk: int, version_pk: int, calendar, now: datetime) -> str | None
             "working_days": days,
         },
     )
-    state_changed_emit(application, action=transition.action, before=before)
+    state_changed_emit(application, action=transition.action, before=before, workflow=workflow)
     return application.reference

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bawaba.portal.context_processors.language_switch",
                 "bawaba.portal.context_processors.acting_for",
+                "bawaba.portal.context_processors.unread_messages",
             ],
         },
     },
@@ -251,6 +252,47 @@ BAWABA_NOTIFICATION_PROVIDERS = {
     "sms": env.text("BAWABA_SMS_PROVIDER", "development"),
     "email": env.text("BAWABA_EMAIL_PROVIDER", "development"),
 }
+# Not more than this many messages to one phone or address in the window (codes apart): the rest wait.
+BAWABA_NOTIFICATION_RECIPIENT_LIMIT = env.number("BAWABA_NOTIFICATION_RECIPIENT_LIMIT", 10)
+BAWABA_NOTIFICATION_RECIPIENT_WINDOW_SECONDS = env.number(
+    "BAWABA_NOTIFICATION_RECIPIENT_WINDOW_SECONDS", 3600
+)
+# A batch a worker claimed and did not finish in this time (it died) is claimed by another worker.
+BAWABA_NOTIFICATION_LEASE_SECONDS = env.number("BAWABA_NOTIFICATION_LEASE_SECONDS", 120)
+# Each provider's own settings, passed to it as keyword arguments.
+BAWABA_NOTIFICATION_OPTIONS = {
+    "smpp": {
+        "host": env.text("BAWABA_SMPP_HOST", "127.0.0.1"),
+        "port": env.number("BAWABA_SMPP_PORT", 2775),
+        "system_id": env.text("BAWABA_SMPP_SYSTEM_ID", "bawaba"),
+        "password": env.secret("BAWABA_SMPP_PASSWORD"),
+        "source_addr": env.text("BAWABA_SMPP_SOURCE", "Bawaba"),
+        "window": env.number("BAWABA_SMPP_WINDOW", 50),  # submit_sm sent before waiting for their answers
+    },
+    "smtp": {
+        "from_email": env.text("BAWABA_EMAIL_FROM", "Bawaba <no-reply@bawaba.example>"),
+        "mailer": "default",
+    },
+    "https-gateway": {
+        "url": env.text("BAWABA_SMS_GATEWAY_URL", ""),
+        "token": env.secret("BAWABA_SMS_GATEWAY_TOKEN"),
+        "callback_secret": env.secret("BAWABA_SMS_GATEWAY_CALLBACK_SECRET"),
+    },
+}
+# The SMTP server the smtp provider speaks to (Django's mailers; the provider names which one it uses).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.text("BAWABA_EMAIL_HOST", "localhost"),
+            "port": env.number("BAWABA_EMAIL_PORT", 25),
+            "username": env.text("BAWABA_EMAIL_USER", ""),
+            "password": env.secret("BAWABA_EMAIL_PASSWORD"),
+            "use_tls": env.flag("BAWABA_EMAIL_STARTTLS", False),
+            "timeout": 10,
+        },
+    }
+}
 AUTHENTICATION_BACKENDS = [
     "bawaba.accounts.backends.NationalIdBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -294,6 +336,7 @@ BAWABA_DRAFT_WARN_DAYS = env.number("BAWABA_DRAFT_WARN_DAYS", 3)
 BAWABA_CATALOGUE_CHECKS = [
     "bawaba.forms.catalogue_checks.form_problems",
     "bawaba.workflows.catalogue_checks.workflow_problems",
+    "bawaba.cases.catalogue_checks.notice_problems",
 ]
 # Digital-signature sign-in: the national CA's root certificates and its revocation lists (PEM files).
 BAWABA_PKI_ROOTS = env.text("BAWABA_PKI_ROOTS", str(VAR_DIR / "pki" / "root.pem"))

@@ -130,6 +130,7 @@ def compile_workflow(data: Mapping, *, bases: Mapping[str, Mapping] | None = Non
                 meaning=dict(s["meaning"]),
                 terminal=bool(s.get("terminal")),
                 clock=Clock(s.get("clock", "stopped" if s.get("terminal") else "running")),
+                notify=s.get("notify", ""),
             )
             for name, s in data["states"].items()
         },

@@ -59,6 +59,7 @@ class State:
     meaning: Mapping[str, str]  # what it means for the citizen, in their words
     terminal: bool = False
     clock: Clock = Clock.RUNNING
+    notify: str = ""  # the notice the applicant gets on reaching it; "" for none
 
 
 @dataclass(frozen=True)

@@ -196,3 +196,16 @@ def test_an_unknown_workflow_is_refused_and_a_service_may_define_its_own(folder)
     )
     (error,) = with_parts(folder, workflow="improvised").errors
     assert "extends an unknown workflow nothing" in error.reason
+
+
+def test_a_workflow_state_that_names_an_unknown_notice_is_refused(folder):
+    (folder / "workflows").mkdir()
+    write(
+        folder,
+        "workflows/improvised.yaml",
+        "code: improvised\nname: {ar: مخصص, en: Custom}\nextends: review\n"
+        "states:\n  approved:\n    label: {ar: مقبول, en: Approved}\n    meaning: {ar: قُبل., en: Approved.}\n"
+        "    notify: application.approvd\n",
+    )
+    (error,) = with_parts(folder, workflow="improvised").errors
+    assert "state approved names no notice 'application.approvd'" in error.reason

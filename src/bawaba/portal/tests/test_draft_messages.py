@@ -49,15 +49,15 @@ def test_the_sweep_sends_one_message_before_a_draft_is_deleted(language, words):
     assert drafts_sweep.call()["warned"] == 0
     relay()
     relay()  # a duplicate delivery of the same event sends nothing more
-    message = Message.objects.get(kind="draft-expiring")
-    assert message.to == amina.mobile and message.channel == "sms" and message.language == language
-    assert words in message.body
+    message = Message.objects.get(kind="draft.expiring", channel="sms")
+    assert message.to == amina.mobile and message.language == language and words in message.body
+    assert Message.objects.get(kind="draft.expiring", channel="inapp").recipient == amina
     assert Delivery.objects.get().status == Delivery.Status.DONE
 
 
-def test_an_account_with_nowhere_to_send_it_gets_no_message():
+def test_an_account_with_no_phone_or_confirmed_e_mail_is_told_in_its_inbox_only():
     amina = citizen(mobile="")
     expiring_draft(amina)
     drafts_sweep.call()
     relay()
-    assert not Message.objects.exists()
+    assert list(Message.objects.values_list("channel", flat=True)) == ["inapp"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from bawaba.core.loops import loops
 from bawaba.core.models import WorkerHeartbeat
 from bawaba.core.periodic import periodic_enqueue_due
 
@@ -64,6 +65,23 @@ class PeriodicOffer(threading.Thread):
             self.stopped.wait(self.interval)
 
 
+class Looping(threading.Thread):
+    """One registered loop (core.loops), restarted after a crash so a bug in one never stops the worker."""
+
+    def __init__(self, name: str, run) -> None:
+        super().__init__(name=f"bawaba-{name}", daemon=True)
+        self.loop_name, self.loop = name, run
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.loop(self.stopped)
+            except Exception:
+                logger.exception("loop %s failed; starting it again", self.loop_name)
+                self.stopped.wait(5)
+
+
 class Command(DBWorkerCommand):
     help = "Run a background task worker and record its heartbeat."
 
@@ -74,9 +92,16 @@ class Command(DBWorkerCommand):
         heartbeat.start()
         offer = PeriodicOffer(settings.BAWABA_PERIODIC_CHECK_SECONDS)
         offer.start()
+        looping = [Looping(name, run) for name, run in sorted(loops().items())]
+        for thread in looping:
+            thread.start()
         try:
             return super().handle(*args, **options)
         finally:
             heartbeat.stopped.set()
             offer.stopped.set()
+            for thread in looping:
+                thread.stopped.set()
+            for thread in looping:
+                thread.join(timeout=10)
             WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()

@@ -4,7 +4,7 @@ import logging
 
 from django.core.cache import cache
 
-from .. import Outgoing
+from .. import Accepted, OneByOne, Outgoing
 
 logger = logging.getLogger("bawaba.notifications.development")
 
@@ -12,17 +12,24 @@ INBOX_KEY = "notifications:development-inbox"
 INBOX_SIZE = 50
 
 
-class DevelopmentProvider:
+class DevelopmentProvider(OneByOne):
     name = "development"
 
-    def send(self, message: Outgoing) -> str:
+    def send(self, message: Outgoing) -> Accepted:
         logger.warning("[%s to %s] %s", message.channel.upper(), message.to, message.body)
         inbox = cache.get(INBOX_KEY, [])
         inbox.insert(
-            0, {"uuid": message.uuid, "channel": message.channel, "to": message.to, "body": message.body}
+            0,
+            {
+                "uuid": message.uuid,
+                "channel": message.channel,
+                "to": message.to,
+                "subject": message.subject,
+                "body": message.body,
+            },
         )
         cache.set(INBOX_KEY, inbox[:INBOX_SIZE], timeout=24 * 3600)
-        return f"dev-{message.uuid}"
+        return Accepted(reference=f"dev-{message.uuid}")
 
 
 def inbox() -> list[dict]:

@@ -1,0 +1,199 @@
+"""Sending what is due: messages claimed in batches, handed to the channel's provider, outcomes recorded.
+
+A claim marks a batch "sending" with a lease, in one short transaction (rows another worker holds are skipped),
+so any number of workers share the queue and a worker that dies lets its batch go when the lease runs out.
+Outcomes are written as the provider reports them, a hundred or a fifth of a second at a time, so a message the
+provider accepted is never claimed again; one it never answered for goes back to the queue.
+
+Urgent messages (codes) have lanes of their own: `bawaba worker` runs an urgent and a normal lane per channel,
+each with its own provider connection, so a bulk batch in flight never holds a code up.
+"""
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bawaba.core.sealing import unseal
+
+from .models import Message
+from .providers import Accepted, Outcome, Outgoing, Provider, Refused, TransientFailure, provider_for
+from .services import fallback_create, receipts_apply
+
+__all__ = ["BATCH", "MAX_ATTEMPTS", "Lane", "claim", "dispatch", "dispatch_all", "retry_delay"]
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_ATTEMPTS = 8  # transient refusals of one message; an outage of the whole provider does not count
+FLUSH_EVERY = 100
+FLUSH_SECONDS = 0.2
+EXPIRED = "It expired before it could be sent (a code is of no use once it has run out)."
+
+
+@dataclass(frozen=True)
+class Lane:
+    channel: str
+    urgent: bool | None = None  # True: codes only; False: all but codes; None: everything
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the n-th transient refusal: 2, 4, 8 … seconds, five minutes at most."""
+    return timedelta(seconds=min(2**attempts, 300))
+
+
+def _due(lane: Lane, now: datetime):
+    found = Message.objects.filter(channel=lane.channel).filter(
+        Q(status=Message.Status.QUEUED, due_at__lte=now)
+        | Q(status=Message.Status.SENDING, claimed_until__lt=now)  # its worker died
+    )
+    if lane.urgent is not None:
+        found = found.filter(priority=Message.Priority.URGENT if lane.urgent else Message.Priority.NORMAL)
+    return found
+
+
+def claim(lane: Lane, *, limit: int = BATCH, now: datetime | None = None) -> list[Message]:
+    now = now or timezone.now()
+    if not _due(lane, now).exists():  # a read first: an idle lane never takes a write lock
+        return []
+    with transaction.atomic():
+        keys = list(
+            _due(lane, now)
+            .select_for_update(skip_locked=True)
+            .order_by("-priority", "due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        lease = timedelta(seconds=settings.BAWABA_NOTIFICATION_LEASE_SECONDS)
+        Message.objects.filter(pk__in=keys).update(status=Message.Status.SENDING, claimed_until=now + lease)
+    return list(Message.objects.filter(pk__in=keys).order_by("-priority", "due_at", "pk"))
+
+
+def _outgoing(message: Message) -> Outgoing:
+    body = unseal(message.sealed_body, purpose="message") if message.sealed_body else message.body
+    return Outgoing(
+        uuid=str(message.uuid),
+        channel=message.channel,
+        to=message.to,
+        subject=message.subject,
+        body=body,
+        language=message.language,
+        kind=message.kind,
+    )
+
+
+class _Record:
+    """Outcomes waiting to be written, a batch at a time."""
+
+    FIELDS = [
+        "status",
+        "provider",
+        "provider_reference",
+        "segments",
+        "attempts",
+        "last_error",
+        "sealed_body",
+        "claimed_until",
+        "sent_at",
+        "due_at",
+    ]
+
+    def __init__(self, provider: str):
+        self.provider = provider
+        self.pending: list[tuple[Message, Outcome]] = []
+        self.done: set[int] = set()
+        self.written_at = time.monotonic()
+
+    def add(self, message: Message, outcome: Outcome) -> None:
+        if message.pk not in self.done:
+            self.done.add(message.pk)
+            self.pending.append((message, outcome))
+
+    def due(self) -> bool:
+        return len(self.pending) >= FLUSH_EVERY or time.monotonic() - self.written_at >= FLUSH_SECONDS
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        now = timezone.now()
+        failed = []
+        for message, outcome in self.pending:
+            message.claimed_until = None
+            if isinstance(outcome, Accepted):
+                message.status, message.sent_at = Message.Status.SENT, now
+                message.provider, message.provider_reference = self.provider, outcome.reference[:120]
+                message.segments = outcome.segments
+                message.sealed_body = None  # a secret is kept no longer than it is needed
+                continue
+            message.attempts += 1
+            message.last_error = outcome.reason[:2000]
+            if outcome.permanent or message.attempts >= MAX_ATTEMPTS:
+                message.status, message.sealed_body = Message.Status.FAILED, None
+                failed.append(message)
+            else:
+                message.status, message.due_at = Message.Status.QUEUED, now + retry_delay(message.attempts)
+        with transaction.atomic():
+            Message.objects.bulk_update([m for m, _ in self.pending], self.FIELDS)
+            for message in failed:
+                if message.last_error != EXPIRED:
+                    fallback_create(message, now)
+        self.pending.clear()
+        self.written_at = time.monotonic()
+
+
+def _release(messages: Iterable[Message]) -> None:
+    """Claimed but never answered for: back to the queue as they were, to be sent again."""
+    keys = [m.pk for m in messages]
+    if keys:
+        Message.objects.filter(pk__in=keys, status=Message.Status.SENDING).update(
+            status=Message.Status.QUEUED, claimed_until=None, due_at=timezone.now()
+        )
+
+
+def dispatch(lane: Lane, provider: Provider, *, limit: int = BATCH) -> int:
+    """Claim one batch of the lane and send it; returns how many were claimed. Raises TransientFailure when the
+    provider cannot be reached (the batch is back in the queue)."""
+    now = timezone.now()
+    claimed = claim(lane, limit=limit, now=now)
+    if not claimed:
+        return 0
+    record = _Record(provider.name)
+    by_uuid = {str(m.uuid): m for m in claimed}
+    sendable = []
+    for message in claimed:
+        if message.expires_at is not None and message.expires_at <= now:
+            record.add(message, Refused(EXPIRED, permanent=True))
+        else:
+            sendable.append(message)
+    try:
+        for key, outcome in provider.send_batch([_outgoing(m) for m in sendable]):
+            if (message := by_uuid.get(key)) is not None:
+                record.add(message, outcome)
+                if record.due():
+                    record.flush()
+    finally:
+        record.flush()
+        _release(m for m in claimed if m.pk not in record.done)
+    receipts_apply(provider.name, provider.receipts())
+    return len(claimed)
+
+
+def dispatch_all(*, channels: Iterable[str] = ("sms", "email")) -> int:
+    """Send everything that is due now, channel by channel, until nothing is left (tests, `bawaba notifications
+    dispatch`). The worker's lanes do the same continuously."""
+    sent = 0
+    for channel in channels:
+        provider = provider_for(channel)
+        try:
+            while count := dispatch(Lane(channel), provider):
+                sent += count
+        except TransientFailure as down:
+            logger.warning("%s provider %s unreachable: %s", channel, provider.name, down)
+        finally:
+            provider.close()
+    return sent
