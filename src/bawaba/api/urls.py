@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from .notifications_router import router as notifications_router
 from .services_router import router as services_router
 
 api = NinjaAPI(
@@ -12,3 +13,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/services", services_router)
+api.add_router("/notifications", notifications_router)
