@@ -62,7 +62,7 @@ test: setup frontend/node_modules/.package-lock.json
 
 bench: setup
 	@scripts/apt-install $(BENCH_DEBS)
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean:
 	rm -rf var $(VENV) frontend/node_modules

@@ -54,6 +54,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.messages import TARGET_PER_SECOND, MessagesResult, measure_messages, report_messages
+
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 RESULTS_FILE = BENCH_DIR / "results" / "latest.json"
@@ -106,6 +108,7 @@ def first_service_page(server: Server) -> str | None:
 BASELINE = "minimal"
 INSERT = "insert"
 SIGNED_IN = "signed-in"
+MESSAGES = "messages"  # not an HTTP scenario: see bench/messages.py
 SUBMIT_SERVICE = "municipality.complaint.submit"
 # Add scenarios here. Plain ones are anonymous GETs; those with a mode are driven by bench/scenarios.lua.
 SCENARIOS = [
@@ -209,6 +212,11 @@ class Config:
     submit_pool: int
     mine_sessions: int = 200
     track_pairs: int = 2000
+    messages: int = 20_000
+
+    @property
+    def measures_messages(self) -> bool:
+        return not self.only or MESSAGES in self.only
 
     def selected(self, scenario: Scenario) -> bool:
         if scenario.name == BASELINE or not self.only:
@@ -223,7 +231,7 @@ class Config:
             raise BenchError("BENCH_WORKER_CLASS must be sync or gthread")
         connections = env_int("BENCH_CONNECTIONS", 16)
         only = frozenset(s.strip() for s in os.environ.get("BENCH_SCENARIOS", "").split(",") if s.strip())
-        unknown = only - {s.name for s in SCENARIOS}
+        unknown = only - {s.name for s in SCENARIOS} - {MESSAGES}
         if unknown:
             raise BenchError(f"BENCH_SCENARIOS names unknown scenarios: {', '.join(sorted(unknown))}")
         seconds = env_int("BENCH_SECONDS", 5)
@@ -247,6 +255,7 @@ class Config:
             citizens=env_int("BENCH_CITIZENS", max(1, applications // 10)),
             # More than a submission can take: a run that uses them all up is reported as an error.
             submit_pool=env_int("BENCH_SUBMIT_POOL", 600 * (warmup + rounds * seconds)),
+            messages=env_int("BENCH_MESSAGES", 20_000),
         )
 
 
@@ -799,7 +808,12 @@ def number(value: float | None, digits: int) -> str:
 
 
 def report(
-    results: list[Result], config: Config, state: State, catalogue: int | None, load_before: float
+    results: list[Result],
+    config: Config,
+    state: State,
+    catalogue: int | None,
+    load_before: float,
+    messages: list[MessagesResult],
 ) -> None:
     baselines = {r.scenario.name: r for r in results if r.scenario.name in (BASELINE, INSERT)}
     header = ("scenario", "path", "req/s", "p50 ms", "p95 ms", "p99 ms", "server p95", "vs baseline", "")
@@ -903,6 +917,20 @@ def report(
             for r in results
         ],
     }
+    if messages:
+        report_messages(messages)
+        document["messages"] = [
+            {
+                "channel": r.channel,
+                "messages": r.messages,
+                "seconds": r.seconds,
+                "messages_per_second": None if r.per_second is None else round(r.per_second),
+                "target_messages_per_second": TARGET_PER_SECOND,
+                "meets_target": r.meets,
+                "error": r.error,
+            }
+            for r in messages
+        ]
     RESULTS_FILE.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     print(f"Written to {RESULTS_FILE.relative_to(PROJECT_DIR)}")
 
@@ -941,11 +969,21 @@ def main() -> int:
         catalogue = catalogue_size(server)
         print(f"Serving on {server.base_url} ({state.database}, {catalogue} services published)")
         results = measure(server, scenarios)
-        report(results, config, state, catalogue, load_before=load)
-        failed = [r.scenario.name for r in results if r.failed]
+        log_tail = server.log_tail()
+        server.stop()  # the messages are sent with the web server idle
+        sent = []
+        if config.measures_messages:
+            print(f"Sending {config.messages:,} messages per channel")
+            sent = measure_messages(
+                bawaba=state.bawaba, env=state.env, cwd=PROJECT_DIR, count=config.messages
+            )
+        report(results, config, state, catalogue, load_before=load, messages=sent)
+        failed = [r.scenario.name for r in results if r.failed] + [
+            f"messages-{r.channel}" for r in sent if r.error
+        ]
         if failed:
             print(f"\nScenarios with errors: {', '.join(failed)}", file=sys.stderr)
-            print(server.log_tail(), file=sys.stderr)
+            print(log_tail, file=sys.stderr)
             return 1
         return 0
     finally:

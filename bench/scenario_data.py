@@ -6,6 +6,7 @@ Run by bench/run.py with the bench settings, against the throwaway database:
     python -m bench.scenario_data submit --out FILE --count N     N citizens, each signed in with a draft at review
     python -m bench.scenario_data mine --out FILE --count N       N synthetic citizens signed in
     python -m bench.scenario_data signed-in --out FILE --count N  N citizens signed in, for /bench/signed-in
+    python -m bench.scenario_data messages --channel C --count N  N notices queued on channel C (sms, email)
     python -m bench.scenario_data track --out FILE --count N      N (reference, last four digits) pairs
     python -m bench.scenario_data insert --out FILE               a CSRF cookie and token for /bench/insert
     python -m bench.scenario_data filed                           applications filed by the submit citizens
@@ -304,6 +305,36 @@ def insert(out: Path) -> None:
     print("one CSRF token for /bench/insert")
 
 
+def messages(channel: str, count: int) -> None:
+    """Queued notices as `notify` writes them (the shipped Arabic wording), each to its own recipient."""
+    from bawaba.notifications.models import Message
+    from bawaba.notifications.notices import wording_default
+    from bawaba.notifications.wording import fill
+
+    wording = wording_default("application.submitted", "ar")
+    rows = []
+    for n in range(count):
+        values = {
+            "reference": f"BWB-2026-{n:06d}",
+            "service": "تجديد رخصة تسيير مركبة",
+            "date": "4 ديسمبر 2026",
+        }
+        rows.append(
+            Message(
+                channel=channel,
+                to=f"+2010{n:08d}" if channel == "sms" else f"citizen{n}@bench.example",
+                kind="application.submitted",
+                language="ar",
+                subject="" if channel == "sms" else fill(wording.subject, values),
+                body=fill(wording.sms if channel == "sms" else wording.body, values),
+                values=values,
+                reference=values["reference"],
+            )
+        )
+    Message.objects.bulk_create(rows, batch_size=BATCH)
+    print(f"{count} {channel} messages queued")
+
+
 def filed() -> None:
     from bawaba.cases.models import Application
 
@@ -312,11 +343,14 @@ def filed() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["submit", "mine", "signed-in", "track", "insert", "filed"])
+    parser.add_argument(
+        "what", choices=["submit", "mine", "signed-in", "track", "insert", "messages", "filed"]
+    )
+    parser.add_argument("--channel", choices=["sms", "email"], default="sms")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--count", type=int, default=0)
     args = parser.parse_args()
-    if args.what != "filed" and args.out is None:
+    if args.what not in ("filed", "messages") and args.out is None:
         parser.error("--out is required")
     _setup()
     started = time.monotonic()
@@ -330,6 +364,8 @@ def main() -> None:
         track(args.out, args.count)
     elif args.what == "insert":
         insert(args.out)
+    elif args.what == "messages":
+        messages(args.channel, args.count)
     else:
         filed()
         return

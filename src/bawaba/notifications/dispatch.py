@@ -90,47 +90,33 @@ def _outgoing(message: Message) -> Outgoing:
 class _Record:
     """Outcomes waiting to be written, a batch at a time."""
 
-    FIELDS = [
-        "status",
-        "provider",
-        "provider_reference",
-        "segments",
-        "attempts",
-        "last_error",
-        "sealed_body",
-        "claimed_until",
-        "sent_at",
-        "due_at",
-    ]
+    REFUSED_FIELDS = ["status", "attempts", "last_error", "sealed_body", "claimed_until", "due_at"]
 
     def __init__(self, provider: str):
         self.provider = provider
-        self.pending: list[tuple[Message, Outcome]] = []
+        self.accepted: list[tuple[Message, Accepted]] = []
+        self.refused: list[tuple[Message, Refused]] = []
         self.done: set[int] = set()
         self.written_at = time.monotonic()
 
     def add(self, message: Message, outcome: Outcome) -> None:
         if message.pk not in self.done:
             self.done.add(message.pk)
-            self.pending.append((message, outcome))
+            (self.accepted if isinstance(outcome, Accepted) else self.refused).append((message, outcome))
 
     def due(self) -> bool:
-        return len(self.pending) >= FLUSH_EVERY or time.monotonic() - self.written_at >= FLUSH_SECONDS
+        waiting = len(self.accepted) + len(self.refused)
+        return waiting >= FLUSH_EVERY or (waiting and time.monotonic() - self.written_at >= FLUSH_SECONDS)
 
     def flush(self) -> None:
-        if not self.pending:
+        if not self.accepted and not self.refused:
             return
         now = timezone.now()
+        for message, outcome in self.accepted:
+            message.provider_reference, message.segments = outcome.reference[:120], outcome.segments
         failed = []
-        for message, outcome in self.pending:
-            message.claimed_until = None
-            if isinstance(outcome, Accepted):
-                message.status, message.sent_at = Message.Status.SENT, now
-                message.provider, message.provider_reference = self.provider, outcome.reference[:120]
-                message.segments = outcome.segments
-                message.sealed_body = None  # a secret is kept no longer than it is needed
-                continue
-            message.attempts += 1
+        for message, outcome in self.refused:
+            message.claimed_until, message.attempts = None, message.attempts + 1
             message.last_error = outcome.reason[:2000]
             if outcome.permanent or message.attempts >= MAX_ATTEMPTS:
                 message.status, message.sealed_body = Message.Status.FAILED, None
@@ -138,11 +124,24 @@ class _Record:
             else:
                 message.status, message.due_at = Message.Status.QUEUED, now + retry_delay(message.attempts)
         with transaction.atomic():
-            Message.objects.bulk_update([m for m, _ in self.pending], self.FIELDS)
+            if self.accepted:
+                handed = [m for m, _ in self.accepted]
+                # What all of them share in one statement, what differs (the provider's ids) in another.
+                Message.objects.filter(pk__in=[m.pk for m in handed]).update(
+                    status=Message.Status.SENT,
+                    sent_at=now,
+                    provider=self.provider,
+                    claimed_until=None,
+                    sealed_body=None,  # a secret is kept no longer than it is needed
+                )
+                Message.objects.bulk_update(handed, ["provider_reference", "segments"])
+            if self.refused:
+                Message.objects.bulk_update([m for m, _ in self.refused], self.REFUSED_FIELDS)
             for message in failed:
                 if message.last_error != EXPIRED:
                     fallback_create(message, now)
-        self.pending.clear()
+        self.accepted.clear()
+        self.refused.clear()
         self.written_at = time.monotonic()
 
 
