@@ -170,11 +170,11 @@ def dispatch(lane: Lane, provider: Provider, *, limit: int = BATCH) -> int:
         else:
             sendable.append(message)
     try:
-        for key, outcome in provider.send_batch([_outgoing(m) for m in sendable]):
-            if (message := by_uuid.get(key)) is not None:
-                record.add(message, outcome)
-                if record.due():
-                    record.flush()
+        for answer in provider.send_batch([_outgoing(m) for m in sendable]):
+            if answer is not None and (message := by_uuid.get(answer[0])) is not None:
+                record.add(message, answer[1])
+            if record.due():  # also on a tick (None): what is known is written while the rest is awaited
+                record.flush()
     finally:
         record.flush()
         _release(m for m in claimed if m.pk not in record.done)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 __all__ = [
+    "TICK_SECONDS",
     "Accepted",
     "Outcome",
     "Outgoing",
@@ -29,6 +30,9 @@ __all__ = [
     "provider_for",
     "provider_make",
 ]
+
+
+TICK_SECONDS = 0.1
 
 
 class TransientFailure(Exception):
@@ -78,11 +82,13 @@ class Receipt:
 class Provider(Protocol):
     name: str
 
-    def send_batch(self, messages: Sequence[Outgoing]) -> Iterator[tuple[str, Outcome]]:
+    def send_batch(self, messages: Sequence[Outgoing]) -> Iterator[tuple[str, Outcome] | None]:
         """Hand the messages over; yields (uuid, outcome) for each as soon as it is known, in any order.
 
-        Raising TransientFailure (the provider cannot be reached at all) leaves every message not yet yielded
-        to be tried again later; so does stopping without yielding some.
+        While it waits for answers it yields None at least every TICK_SECONDS, so the outcomes already known
+        are written at once rather than when the slowest answer comes (a worker killed in between would send
+        those again). Raising TransientFailure (the provider cannot be reached at all) leaves every message not
+        yet yielded to be tried again later; so does stopping without yielding some.
         """
 
     def receipts(self) -> list[Receipt]:
