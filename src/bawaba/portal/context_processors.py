@@ -1,9 +1,13 @@
-"""What every portal page needs: the address of the same page in the other language."""
+"""What every portal page needs: the address of the same page in the other language, whose file is open, how
+many messages are unread."""
+
+from functools import cache
 
 from django.urls import translate_url
 
 from bawaba.accounts.delegation import acting_for as delegation_acting_for
 from bawaba.core.i18n import current_language
+from bawaba.notifications.inbox import unread_count
 
 NAMES = {"ar": "العربية", "en": "English"}
 
@@ -24,3 +28,9 @@ def acting_for(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     return {"acting_for": delegation_acting_for(request)}
+
+
+def unread_messages(request):
+    """How many inbox messages the person has not read, for the header: counted once, and only when a page
+    shows it (staff pages never do)."""
+    return {"unread_messages": cache(lambda: unread_count(user=request.user))}

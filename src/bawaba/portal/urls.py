@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, application_views, apply_views, dev_views, passkey_views, views
+from . import account_views, application_views, apply_views, dev_views, message_views, passkey_views, views
 
 app_name = "portal"
 
@@ -51,6 +51,14 @@ urlpatterns = [
     ),
     path(
         "account/attachments/<uuid:attachment>/", apply_views.attachment_download, name="attachment_download"
+    ),
+    path("account/messages/", message_views.message_list, name="messages"),
+    path("account/messages/read-all/", message_views.messages_mark_all_read, name="messages_all_read"),
+    path("account/messages/<uuid:message>/read/", message_views.message_mark_read, name="message_read"),
+    path(
+        "account/notifications/",
+        message_views.notification_preferences,
+        name="notification_preferences",
     ),
     path("account/authenticator/", account_views.authenticator_set_up, name="authenticator"),
     path("account/password/", account_views.password_change_page, name="password_change"),
