@@ -39,9 +39,9 @@ def _language(language: str | None) -> str:
     return language if language in LANGUAGES else settings.LANGUAGE_CODE[:2]
 
 
-def _quiet_until(preference: Preference | None, now: datetime) -> datetime | None:
+def _quiet_until(preference: Preference, now: datetime) -> datetime | None:
     """The end of the person's quiet hours when `now` falls in them, else None."""
-    if preference is None or not preference.quiet_hours or preference.quiet_from == preference.quiet_until:
+    if not preference.quiet_hours or preference.quiet_from == preference.quiet_until:
         return None
     local = timezone.localtime(now)
     start, end, clock = _as_time(preference.quiet_from), _as_time(preference.quiet_until), local.time()
@@ -116,8 +116,9 @@ def _addresses(user) -> dict[str, str]:
     return found
 
 
-def _preference(user) -> Preference | None:
-    return Preference.objects.filter(user=user).first()
+def _preference(user) -> Preference:
+    """The person's choices, or the defaults (quiet hours on) until they save their own."""
+    return Preference.objects.filter(user=user).first() or Preference(user=user)
 
 
 @transaction.atomic(savepoint=False)
@@ -136,11 +137,7 @@ def notify(
     now = timezone.now()
     preference = _preference(recipient)
     addresses = _addresses(recipient)
-    chosen = [
-        channel
-        for channel in FALLBACK_ORDER
-        if channel in addresses and (preference is None or getattr(preference, channel))
-    ]
+    chosen = [channel for channel in FALLBACK_ORDER if channel in addresses and getattr(preference, channel)]
     if not chosen and addresses:
         chosen = [next(c for c in FALLBACK_ORDER if c in addresses)]  # SMS cannot be turned off altogether
     due = None if spec.urgent else _quiet_until(preference, now)

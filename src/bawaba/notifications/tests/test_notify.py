@@ -134,6 +134,9 @@ def test_codes_are_sent_at_once_even_in_quiet_hours(monkeypatch, settings):
 def test_a_flood_to_one_number_is_held_back_but_codes_are_not(settings):
     settings.BAWABA_NOTIFICATION_RECIPIENT_LIMIT = 3
     user = citizen(email=False)
+    preference_save(
+        user=user, sms=True, email=False, quiet_hours=False, quiet_from=time(22), quiet_until=time(7)
+    )
     now = timezone.now()
     dues = [next(m for m in submitted(user) if m.channel == "sms").due_at for _ in range(5)]
     assert all(due <= now + timedelta(seconds=5) for due in dues[:3])
@@ -173,6 +176,13 @@ def test_only_the_owner_marks_an_inbox_message_read():
     assert Message.objects.get(pk=inbox.pk).read_at is None
     assert message_read(user=owner, message_uuid=inbox.uuid) is True
     assert Message.objects.get(pk=inbox.pk).read_at is not None
+
+
+def test_someone_who_never_chose_gets_the_default_quiet_hours(monkeypatch, settings):
+    settings.TIME_ZONE = "Africa/Cairo"
+    monkeypatch.setattr(timezone, "now", lambda: at(23, 30))
+    sms = next(m for m in submitted(citizen()) if m.channel == "sms")
+    assert sms.due_at == at(7) + timedelta(days=1)
 
 
 def test_preferences_start_from_the_defaults():

@@ -23,6 +23,7 @@ class DevelopmentProvider(OneByOne):
             {
                 "uuid": message.uuid,
                 "channel": message.channel,
+                "kind": message.kind,
                 "to": message.to,
                 "subject": message.subject,
                 "body": message.body,
