@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -35,6 +35,9 @@ MAX_ATTEMPTS = 8  # transient refusals of one message; an outage of the whole pr
 FLUSH_EVERY = 100
 FLUSH_SECONDS = 0.2
 EXPIRED = "It expired before it could be sent (a code is of no use once it has run out)."
+_SET_REFERENCE = (
+    f'UPDATE "{Message._meta.db_table}" SET "provider_reference" = %s, "segments" = %s WHERE "id" = %s'  # noqa: S608 (the model's own table)
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,12 @@ class _Record:
                     claimed_until=None,
                     sealed_body=None,  # a secret is kept no longer than it is needed
                 )
-                Message.objects.bulk_update(handed, ["provider_reference", "segments"])
+                with connection.cursor() as cursor:
+                    # One statement run for many rows: an ORM bulk_update builds a CASE per row, which cost
+                    # more than the sending itself.
+                    cursor.executemany(
+                        _SET_REFERENCE, [(m.provider_reference, m.segments, m.pk) for m in handed]
+                    )
             if self.refused:
                 Message.objects.bulk_update([m for m, _ in self.refused], self.REFUSED_FIELDS)
             for message in failed:
