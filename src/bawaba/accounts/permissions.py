@@ -72,6 +72,11 @@ def can_read_audit_log(user: User) -> bool:
     return bool(_roles(user) & {StaffRole.AUDITOR, StaffRole.PLATFORM_ADMIN})
 
 
+def can_manage_notifications(user: User) -> bool:
+    """The wording of every notice and the message log of the whole platform: platform administrators only."""
+    return StaffRole.PLATFORM_ADMIN in _roles(user)
+
+
 def can_use_django_admin(user: User, *, session_level: Level) -> bool:
     """Platform administrators only, and only with a second factor in this session."""
     return StaffRole.PLATFORM_ADMIN in _roles(user) and session_level >= Level.SUBSTANTIAL

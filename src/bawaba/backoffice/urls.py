@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import application_views, delegation_views, queue_views, staff_views, views
+from . import application_views, delegation_views, notification_views, queue_views, staff_views, views
 
 app_name = "backoffice"
 
@@ -8,6 +8,28 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("activate/", views.activate, name="activate"),
     path("activate/done/", views.activated, name="activated"),
+    path("notifications/", notification_views.operations, name="notifications"),
+    path(
+        "notifications/messages/<uuid:message>/",
+        notification_views.message_page,
+        name="notification_message",
+    ),
+    path(
+        "notifications/messages/<uuid:message>/send-again/",
+        notification_views.message_retry_page,
+        name="notification_retry",
+    ),
+    path("notifications/templates/", notification_views.template_list, name="notification_templates"),
+    path(
+        "notifications/templates/<str:notice>/<str:language>/",
+        notification_views.template_edit,
+        name="notification_template",
+    ),
+    path(
+        "notifications/templates/<str:notice>/<str:language>/restore/",
+        notification_views.template_restore_page,
+        name="notification_template_restore",
+    ),
     path("agencies/<slug:agency>/staff/", staff_views.staff_list, name="staff_list"),
     path("agencies/<slug:agency>/staff/new/", staff_views.staff_add, name="staff_add"),
     path("agencies/<slug:agency>/staff/<uuid:member>/", staff_views.staff_member, name="staff_member"),

@@ -53,6 +53,11 @@ def home(request):
     platform_links = []
     if permissions.can_use_django_admin(user, session_level=session_level(request)):
         platform_links.append((reverse("admin:index"), _("Platform administration")))
+    if permissions.can_manage_notifications(user):
+        platform_links.append((reverse("backoffice:notifications"), _("Notifications: messages sent")))
+        platform_links.append(
+            (reverse("backoffice:notification_templates"), _("Notifications: the wording of each notice"))
+        )
     return render(
         request,
         "backoffice/home.html",
