@@ -42,7 +42,11 @@ def receipt(message_id="gw-unknown", status="delivered", **more) -> bytes:
 def post(body: bytes, headers: dict | None = None, *, secret=SECRET, at=None, client=None):
     signed = signature_headers(secret, body, time.time() if at is None else at)
     response = (client or Client()).post(
-        PATH, data=body, content_type="application/json", headers={**signed, **(headers or {})}
+        PATH,
+        data=body,
+        content_type="application/json",
+        # The refusals are read in English here; the portal's default language is Arabic.
+        headers={"Accept-Language": "en", **signed, **(headers or {})},
     )
     return response.status_code, response.json()
 
@@ -154,7 +158,9 @@ def test_a_captured_request_given_a_fresh_timestamp_is_refused():
 def test_a_missing_header_is_refused_by_name(header):
     body = receipt()
     headers = {k: v for k, v in signature_headers(SECRET, body, time.time()).items() if k != header}
-    response = Client().post(PATH, data=body, content_type="application/json", headers=headers)
+    response = Client().post(
+        PATH, data=body, content_type="application/json", headers={"Accept-Language": "en", **headers}
+    )
     assert response.status_code == 401 and response.json()["detail"] == f"The {header} header is missing."
 
 
