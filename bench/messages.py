@@ -29,7 +29,7 @@ class MessagesResult:
 
     @property
     def per_second(self) -> float | None:
-        return self.messages / self.seconds if self.seconds else None
+        return self.sent / self.seconds if self.seconds else None
 
     @property
     def meets(self) -> bool | None:

@@ -922,7 +922,8 @@ def report(
         document["messages"] = [
             {
                 "channel": r.channel,
-                "messages": r.messages,
+                "messages_queued": r.messages,
+                "messages_sent": r.sent,
                 "seconds": r.seconds,
                 "messages_per_second": None if r.per_second is None else round(r.per_second),
                 "target_messages_per_second": TARGET_PER_SECOND,

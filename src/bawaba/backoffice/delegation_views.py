@@ -1,5 +1,7 @@
 """Delegations recorded by an agency's officers: parents of minors, company representatives; and ending them."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -56,6 +58,7 @@ def delegation_list(request, agency: AgencyShown):
             "agency": agency,
             "search": search,
             "query": query,
+            "search_query": urlencode({"q": query}) if query else "",
             "page": page,
             "rows": recorded_delegation_rows(page.object_list),
             "can_record_child": can_record_child_delegations(request.user, agency=agency.code),

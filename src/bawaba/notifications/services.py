@@ -16,7 +16,7 @@ from bawaba.audit.services import audit_record
 from bawaba.core.sealing import seal
 
 from .models import Channel, Message, Preference
-from .notices import LANGUAGES, Notice, notice_get, wording_for
+from .notices import LANGUAGES, Notice, Wording, notice_get, wording_for
 from .providers import Receipt
 from .wording import fill
 
@@ -75,8 +75,9 @@ def _message(
     due_at: datetime | None = None,
     group: uuid.UUID | None = None,
     fallback_from: Message | None = None,
+    wording: Wording | None = None,
 ) -> Message:
-    wording = wording_for(notice.code, language)
+    wording = wording or wording_for(notice.code, language)
     body = fill(wording.sms if channel == Channel.SMS else wording.body, values)
     subject = "" if channel == Channel.SMS else fill(wording.subject, values)
     delivered = channel == Channel.INAPP  # the inbox is the portal itself: nothing to hand over
@@ -143,6 +144,7 @@ def notify(
     due = None if spec.urgent else _quiet_until(preference, now)
     common = {
         "notice": spec,
+        "wording": wording_for(spec.code, language),  # read once for every channel's message
         "language": language,
         "values": values,
         "recipient": recipient,

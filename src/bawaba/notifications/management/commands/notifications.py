@@ -9,7 +9,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from bawaba.notifications.dispatch import Lane, dispatch_all
@@ -66,6 +66,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _waiting(channels) -> bool:
+        """Something is due now or being sent (messages held for quiet hours or a retry's wait are not)."""
         return Message.objects.filter(
-            channel__in=channels, status__in=[Message.Status.QUEUED, Message.Status.SENDING]
+            Q(status=Message.Status.QUEUED, due_at__lte=timezone.now()) | Q(status=Message.Status.SENDING),
+            channel__in=channels,
         ).exists()
