@@ -95,12 +95,25 @@ class _Record:
 
     REFUSED_FIELDS = ["status", "attempts", "last_error", "sealed_body", "claimed_until", "due_at"]
 
-    def __init__(self, provider: str):
+    def __init__(self, provider: str, claimed: list[Message]):
         self.provider = provider
+        self.claimed = [m.pk for m in claimed]
         self.accepted: list[tuple[Message, Accepted]] = []
         self.refused: list[tuple[Message, Refused]] = []
         self.done: set[int] = set()
-        self.written_at = time.monotonic()
+        self.written_at = self.renewed_at = time.monotonic()
+
+    def renew(self) -> None:
+        """A slow provider must not let the lease run out under a batch it is still sending (another worker
+        would claim and send the rest again): what is still unanswered is held for another lease."""
+        lease = settings.BAWABA_NOTIFICATION_LEASE_SECONDS
+        if time.monotonic() - self.renewed_at < lease / 3:
+            return
+        waiting = [pk for pk in self.claimed if pk not in self.done]
+        Message.objects.filter(pk__in=waiting, status=Message.Status.SENDING).update(
+            claimed_until=timezone.now() + timedelta(seconds=lease)
+        )
+        self.renewed_at = time.monotonic()
 
     def add(self, message: Message, outcome: Outcome) -> None:
         if message.pk not in self.done:
@@ -169,7 +182,7 @@ def dispatch(lane: Lane, provider: Provider, *, limit: int = BATCH) -> int:
     claimed = claim(lane, limit=limit, now=now)
     if not claimed:
         return 0
-    record = _Record(provider.name)
+    record = _Record(provider.name, claimed)
     by_uuid = {str(m.uuid): m for m in claimed}
     sendable = []
     for message in claimed:
@@ -183,6 +196,7 @@ def dispatch(lane: Lane, provider: Provider, *, limit: int = BATCH) -> int:
                 record.add(message, answer[1])
             if record.due():  # also on a tick (None): what is known is written while the rest is awaited
                 record.flush()
+            record.renew()
     finally:
         record.flush()
         _release(m for m in claimed if m.pk not in record.done)

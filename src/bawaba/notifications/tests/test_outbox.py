@@ -1,6 +1,7 @@
 """The outbox and its dispatcher: stored with the caller's write, claimed in batches, sent once, retried with
 back-off, failed for good with a reason, and never a code held up by bulk sending."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -193,3 +194,20 @@ def test_receipts_close_messages_and_an_undelivered_one_fails_with_its_reason():
     lost.refresh_from_db()
     assert delivered.status == Message.Status.DELIVERED and delivered.delivered_at is not None
     assert lost.status == Message.Status.FAILED and "absent subscriber" in lost.last_error
+
+
+def test_a_batch_slower_than_its_lease_keeps_the_rest_claimed(settings):
+    settings.BAWABA_NOTIFICATION_LEASE_SECONDS = 3
+    for n in range(3):
+        notice(f"+2010123456{n:02d}")
+
+    class Slow(Scripted):
+        def send_batch(self, messages):
+            for message in messages:
+                time.sleep(1.2)  # each message outlasts a third of the lease
+                yield message.uuid, Accepted(reference=f"ref-{message.uuid}")
+                held = Message.objects.filter(status=Message.Status.SENDING)
+                assert all(m.claimed_until > timezone.now() + timedelta(seconds=1) for m in held)
+
+    assert dispatch(Lane("sms"), Slow()) == 3
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
