@@ -7,16 +7,22 @@ the citizen must upload, and the workflow its kind calls for.
 
 from functools import lru_cache
 
+from bawaba.accounts.models import User
 from bawaba.catalogue.models import ServiceVersion
 from bawaba.forms.definitions import compile_form
 from bawaba.forms.engine import Form
 from bawaba.forms.prefill import REGISTRY
+from bawaba.payments.fees import Quote, quote
 from bawaba.workflows.definitions import compile_workflow, standard_definitions, standard_workflows
 from bawaba.workflows.engine import Workflow
+
+from .applicant_facts import applicant_facts
 
 __all__ = [
     "FILEABLE_KINDS",
     "default_form_definition",
+    "fee_groups",
+    "fee_quote",
     "fees_due",
     "form_for",
     "workflow_facts",
@@ -26,6 +32,7 @@ __all__ = [
 FILEABLE_KINDS = {"inquiry", "application", "payment"}
 UPLOAD_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 UPLOAD_MAX_MB = 10
+ELDERLY_AGE = 60  # the age from which a service's "elderly" exemption applies
 
 
 def _field_name(document_code: str) -> str:
@@ -119,18 +126,35 @@ def workflow_for(version: ServiceVersion) -> Workflow:
     return _workflow(version.pk, version.content_hash)
 
 
-def fees_due(definition: dict, answers: dict | None = None) -> tuple[int, str]:
-    """The fees of the service, in minor units, and their currency: the fixed ones, and with the answers the
-    amounts of the options the citizen chose (an option rule's `field: vehicle-type` is the question
-    `vehicle_type`). Late penalties and exemptions need registry facts and are settled at payment."""
+def fee_groups(facts: dict) -> set[str]:
+    """The fee-exemption groups the applicant's known facts place them in. A group no fact speaks for here
+    (social-protection beneficiaries, persons with disabilities) is not applied: the registries issue brings
+    those facts through the data exchange."""
+    groups = set()
+    if facts.get("age", -1) >= ELDERLY_AGE:
+        groups.add("elderly")
+    return groups
+
+
+def fee_quote(definition: dict, answers: dict | None = None, *, applicant: User | None = None) -> Quote:
+    """The fees the citizen owes at filing, line by line: the service's rules priced with the answers (an
+    option rule's `field: vehicle-type` is the question `vehicle_type`) and the exemptions the applicant's
+    known facts grant. Raises FeeRefused for an answer the rules cannot price."""
     fees = definition.get("fees") or {}
-    total = 0
-    for rule in fees.get("rules", []):
-        if rule["kind"] == "fixed":
-            total += rule["amount"]
-        elif rule["kind"] == "option" and answers:
-            total += rule["amounts"].get(str(answers.get(rule["field"].replace("-", "_"))), 0)
-    return total, fees.get("currency", "")
+    if not fees.get("rules"):
+        return Quote(lines=(), total=0, currency=fees.get("currency", ""))
+    groups = fee_groups(applicant_facts(applicant)) if applicant is not None else set()
+    # No registry tells the platform yet how late a renewal is: late penalties are settled at payment until
+    # the registries issue brings the expiry dates.
+    return quote(fees["rules"], fees["currency"], answers=answers, groups=groups, days_late=0)
+
+
+def fees_due(
+    definition: dict, answers: dict | None = None, *, applicant: User | None = None
+) -> tuple[int, str]:
+    """The fees of the service in minor units, and their currency, as `fee_quote` works them out."""
+    due = fee_quote(definition, answers, applicant=applicant)
+    return due.total, due.currency
 
 
 def workflow_facts(application, *, actor=None) -> dict:

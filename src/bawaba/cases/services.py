@@ -170,7 +170,7 @@ def application_submit(
     if not checked.ok:
         raise SubmissionRefused(SubmissionProblem.INVALID, errors=checked.errors)
     workflow = workflow_for(version)
-    fees, currency = fees_due(version.definition, checked.values)
+    fees, currency = fees_due(version.definition, checked.values, applicant=applicant)
     now = timezone.now()
     application = Application(
         service=service,

@@ -25,11 +25,12 @@ from bawaba.accounts.assurance import Level, needs_step_up
 from bawaba.accounts.delegation import acting_for, delegation_allows
 from bawaba.accounts.models import User
 from bawaba.accounts.session_assurance import session_level
-from bawaba.cases.service_parts import FILEABLE_KINDS, fees_due, form_for
+from bawaba.cases.service_parts import FILEABLE_KINDS, fee_quote, fees_due, form_for
 from bawaba.cases.services import SubmissionProblem, SubmissionRefused, application_submit, eligibility_of
 from bawaba.catalogue import selectors
 from bawaba.catalogue.models import Service, ServiceVersion
-from bawaba.core.i18n import pick
+from bawaba.core.i18n import current_language, pick
+from bawaba.core.money import Money
 from bawaba.forms.attachments import (
     MEGABYTE,
     AttachmentRefused,
@@ -54,6 +55,7 @@ from bawaba.forms.drafts import (
 )
 from bawaba.forms.engine import FieldError, Form, Step
 from bawaba.forms.models import Attachment, Draft
+from bawaba.payments.fees import FeeRefused
 
 from .apply_questions import display, questions
 
@@ -402,6 +404,26 @@ def _summary(filing: Filing) -> list[dict]:
     return sections
 
 
+def _fee_rows(filing: Filing) -> dict:
+    """The fees the citizen will owe, line by line in the page's language (no lines when nothing is due)."""
+    try:
+        due = fee_quote(filing.version.definition, filing.draft.answers, applicant=filing.applicant)
+    except FeeRefused as refused:
+        return {"problem": refused.message}
+    if not due.total:
+        return {"lines": [], "total": ""}
+    language = current_language()
+    lines = []
+    for line in due.lines:
+        label = pick(line.label)
+        if line.option_label:
+            label = f"{label}: {pick(line.option_label)}"
+        elif line.count is not None and line.kind == "per-item":
+            label = f"{label} × {line.count}"
+        lines.append({"label": label, "amount": Money(line.amount, due.currency).format(language)})
+    return {"lines": lines, "total": Money(due.total, due.currency).format(language)}
+
+
 def _render_review(request, filing: Filing, *, notice: str = "", status: int = 200):
     form, draft = filing.form, filing.draft
     checked = form.clean_all(draft.answers)
@@ -421,7 +443,7 @@ def _render_review(request, filing: Filing, *, notice: str = "", status: int = 2
             "problems": steps_with_problems,
             "key": draft_submission_key(draft=draft) if checked.ok else "",
             "notice": notice or ("changed" if filing.rebased else ""),
-            "fees": fees_due(filing.version.definition),
+            "fees": _fee_rows(filing),
             "draft": draft,
         },
         status=status,

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "bawaba.catalogue",
     "bawaba.forms",
     "bawaba.notifications",
+    "bawaba.payments",
     "bawaba.cases",
     "bawaba.portal",
     "bawaba.backoffice",
@@ -337,6 +338,7 @@ BAWABA_CATALOGUE_CHECKS = [
     "bawaba.forms.catalogue_checks.form_problems",
     "bawaba.workflows.catalogue_checks.workflow_problems",
     "bawaba.cases.catalogue_checks.notice_problems",
+    "bawaba.payments.catalogue_checks.fee_problems",
 ]
 # Digital-signature sign-in: the national CA's root certificates and its revocation lists (PEM files).
 BAWABA_PKI_ROOTS = env.text("BAWABA_PKI_ROOTS", str(VAR_DIR / "pki" / "root.pem"))
