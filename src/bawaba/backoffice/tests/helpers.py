@@ -2,12 +2,10 @@
 
 from datetime import date
 
-from django.test import Client
 from django.utils import timezone
 
 from bawaba.accounts.models import StaffMembership, User
 from bawaba.accounts.national_id import NationalIdRule, make
-from bawaba.accounts.session_assurance import METHODS_KEY
 from bawaba.notifications.providers.development.provider import inbox
 from bawaba.testing.messages import last_code
 
@@ -40,16 +38,6 @@ def citizen(born: date = date(1985, 4, 2), serial: int = 11, name: str = "Samir 
         mobile="+201099999999",
         mobile_verified_at=timezone.now(),
     )
-
-
-def signed_in(user: User, *, methods=("password", "password+sms")) -> Client:
-    """A browser whose session completed `methods` (a password and an SMS code unless told otherwise)."""
-    client = Client()
-    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
-    session = client.session
-    session[METHODS_KEY] = list(methods)
-    session.save()
-    return client
 
 
 def last_message(to: str) -> str:

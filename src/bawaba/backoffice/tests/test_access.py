@@ -7,8 +7,9 @@ from django.test import Client
 
 from bawaba.accounts.models import StaffRole
 from bawaba.accounts.staff import staff_member_deactivate
+from bawaba.testing.clients import signed_in
 
-from .helpers import PASSWORD, citizen, last_code, signed_in, staff
+from .helpers import PASSWORD, citizen, last_code, staff
 
 pytestmark = pytest.mark.django_db
 

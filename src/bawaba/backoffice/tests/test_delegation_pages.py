@@ -8,8 +8,9 @@ from django.utils import timezone, translation
 from bawaba.accounts.models import Delegation, StaffRole
 from bawaba.accounts.national_id import NationalIdRule, make
 from bawaba.backoffice.forms import delegation_error
+from bawaba.testing.clients import signed_in
 
-from .helpers import citizen, signed_in, staff
+from .helpers import citizen, staff
 
 pytestmark = pytest.mark.django_db
 CIVIL = "/{lang}/staff/agencies/civil-status/delegations/"

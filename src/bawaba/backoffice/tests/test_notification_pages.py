@@ -12,8 +12,9 @@ from bawaba.audit.models import AuditEntry
 from bawaba.notifications.models import Message, Template
 from bawaba.notifications.operations import channel_figures
 from bawaba.testing.browser import axe_serious, shot, staff_sign_in
+from bawaba.testing.clients import signed_in
 
-from .helpers import PASSWORD, citizen, signed_in, staff
+from .helpers import PASSWORD, citizen, staff
 
 pytestmark = pytest.mark.django_db
 

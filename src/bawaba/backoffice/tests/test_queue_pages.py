@@ -17,8 +17,9 @@ from bawaba.cases.tests.test_services import COMPLAINT, submit
 from bawaba.cases.tests.test_services import citizen as make_citizen
 from bawaba.catalogue.models import ServiceVersion
 from bawaba.catalogue.selectors import service_get
+from bawaba.testing.clients import signed_in
 
-from .helpers import signed_in, staff
+from .helpers import staff
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/en/staff/agencies/municipality/applications/"

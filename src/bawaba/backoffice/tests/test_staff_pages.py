@@ -4,8 +4,9 @@ import pytest
 from django.test import Client
 
 from bawaba.accounts.models import StaffMembership, StaffRole, User, UserSession
+from bawaba.testing.clients import signed_in
 
-from .helpers import last_code, last_message, signed_in, staff
+from .helpers import last_code, last_message, staff
 
 pytestmark = pytest.mark.django_db
 LIST = "/en/staff/agencies/civil-status/staff/"

@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from bawaba.accounts.delegation import ACTING_FOR_KEY, mandate_grant
 from bawaba.accounts.models import StaffMembership, StaffRole, User
-from bawaba.accounts.session_assurance import METHODS_KEY
 from bawaba.audit.models import AuditEntry
 from bawaba.cases.models import Application
 from bawaba.cases.services import application_act, application_submit
 from bawaba.catalogue.selectors import service_get
 from bawaba.portal.application_views import PAGE_SIZE, TRACK_ADDRESS_LIMIT, TRACK_REFERENCE_LIMIT
+from bawaba.testing.clients import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +45,6 @@ def officer() -> User:
         user=user, role=StaffRole.OFFICER, agency="municipality", granted_by="test"
     )
     return user
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
-    session = client.session
-    session[METHODS_KEY] = ["password", "password+sms"]
-    session.save()
-    return client
 
 
 def submit(applicant, *, code="municipality.complaint.submit", answers=None, filed_by=None) -> Application:

@@ -16,20 +16,12 @@ from bawaba.audit.models import AuditEntry
 from bawaba.cases.models import Application
 from bawaba.catalogue.models import Service, ServiceVersion
 from bawaba.forms.models import Attachment, Draft
+from bawaba.testing.clients import signed_in
 from bawaba.testing.eforms import GIF, GOOD_REQUEST, SAMPLE_FORM, citizen, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 CODE = "municipality.complaint.submit"
 BASE = f"/en/services/{CODE}"
-
-
-def signed_in(user: User, *, methods=("password", "password+sms")) -> Client:
-    client = Client()
-    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
-    session = client.session
-    session[METHODS_KEY] = list(methods)
-    session.save()
-    return client
 
 
 def publish(service: Service, form: dict, content_hash: str) -> ServiceVersion:

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bawaba.accounts.models import User
-from bawaba.accounts.session_assurance import METHODS_KEY
 from bawaba.cases.models import Application
 from bawaba.cases.services import application_submit
 from bawaba.catalogue.selectors import service_get
@@ -23,6 +22,7 @@ from bawaba.notifications.models import Message, Preference
 from bawaba.notifications.services import notify
 from bawaba.portal.message_views import PAGE_SIZE
 from bawaba.testing.browser import axe_serious, shot
+from bawaba.testing.clients import signed_in
 from bawaba.testing.messages import last_code
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +51,6 @@ def citizen(name="Amina", national_id="29103090104240", born=date(1991, 3, 9), l
 
 def other() -> User:
     return citizen("Omar", "28807012103140", date(1988, 7, 1))
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
-    session = client.session
-    session[METHODS_KEY] = ["password", "password+sms"]
-    session.save()
-    return client
 
 
 def tell(

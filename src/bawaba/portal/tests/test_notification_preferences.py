@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from bawaba.accounts.models import User
-from bawaba.accounts.session_assurance import METHODS_KEY
 from bawaba.audit.models import AuditEntry
 from bawaba.notifications.models import Preference
+from bawaba.testing.clients import signed_in
 
 pytestmark = pytest.mark.django_db
 URL = "/{lang}/account/notifications/"
@@ -29,15 +29,6 @@ def citizen(*, email: str = "", confirmed: bool = False, national_id="2910309010
         email=email,
         email_verified_at=timezone.now() if confirmed else None,
     )
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
-    session = client.session
-    session[METHODS_KEY] = ["password", "password+sms"]
-    session.save()
-    return client
 
 
 def page(client: Client, lang="en") -> str:

@@ -6,12 +6,11 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from bawaba.accounts.models import User
-from bawaba.accounts.session_assurance import METHODS_KEY
 from bawaba.cases.service_parts import form_for
 from bawaba.catalogue.models import Service
 from bawaba.forms.drafts import REVIEW
 from bawaba.forms.models import Draft
+from bawaba.testing.clients import signed_in
 from bawaba.testing.eforms import citizen
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +31,6 @@ ANSWERS = {
     "mobile": "+201012345678",
     "declaration": True,
 }
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user, backend="bawaba.accounts.backends.NationalIdBackend")
-    session = client.session
-    session[METHODS_KEY] = ["password", "password+sms"]
-    session.save()
-    return client
 
 
 def at_review(client: Client, code: str, answers: dict, *, complete: bool = True) -> None:
