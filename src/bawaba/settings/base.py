@@ -253,6 +253,15 @@ BAWABA_NOTIFICATION_PROVIDERS = {
     "sms": env.text("BAWABA_SMS_PROVIDER", "development"),
     "email": env.text("BAWABA_EMAIL_PROVIDER", "development"),
 }
+# Which card gateway takes online payments (bawaba.payments.gateways.REGISTRY), and its own settings.
+BAWABA_PAYMENT_GATEWAY = env.text("BAWABA_PAYMENT_GATEWAY", "paygw")
+BAWABA_PAYMENT_GATEWAY_OPTIONS = {
+    "paygw": {
+        "url": env.text("BAWABA_PAYGW_URL", "http://127.0.0.1:8200"),
+        "merchant": env.text("BAWABA_PAYGW_MERCHANT", "bawaba"),
+        "secret": env.secret("BAWABA_PAYGW_SECRET"),
+    }
+}
 # Not more than this many messages to one phone or address in the window (codes apart): the rest wait.
 BAWABA_NOTIFICATION_RECIPIENT_LIMIT = env.number("BAWABA_NOTIFICATION_RECIPIENT_LIMIT", 10)
 BAWABA_NOTIFICATION_RECIPIENT_WINDOW_SECONDS = env.number(

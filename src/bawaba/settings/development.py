@@ -4,7 +4,7 @@ from django.core.management.utils import get_random_secret_key
 
 from . import env
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import BAWABA_PAYMENT_GATEWAY_OPTIONS, VAR_DIR
 
 DEBUG = env.flag("BAWABA_DEBUG", True)
 ALLOWED_HOSTS = env.items("BAWABA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
@@ -31,3 +31,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # The demo identity providers' registered secret (bawaba.idp.settings): development and tests only.
 for _provider in BAWABA_OIDC_PROVIDERS.values():  # noqa: F405
     _provider["client_secret"] = _provider["client_secret"] or "bawaba-portal-demo-secret"
+
+# The sandbox gateway's demo merchant (bawaba.paygw): development and tests only.
+BAWABA_PAYMENT_GATEWAY_OPTIONS["paygw"]["secret"] = (
+    BAWABA_PAYMENT_GATEWAY_OPTIONS["paygw"]["secret"] or "bawaba-paygw-demo-secret"
+)

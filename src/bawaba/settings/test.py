@@ -1,7 +1,7 @@
 """The test suite: fast hashing, an in-memory cache and tasks run by the worker only when a test asks."""
 
 from .base import *  # noqa: F403
-from .base import BAWABA_OIDC_PROVIDERS, TEMPLATES
+from .base import BAWABA_OIDC_PROVIDERS, BAWABA_PAYMENT_GATEWAY_OPTIONS, TEMPLATES
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -27,3 +27,8 @@ BAWABA_WEBAUTHN_ORIGINS = ["http://localhost:8000"]
 # The demo identity providers' registered secret (bawaba.idp.settings): development and tests only.
 for _provider in BAWABA_OIDC_PROVIDERS.values():
     _provider["client_secret"] = _provider["client_secret"] or "bawaba-portal-demo-secret"
+
+# The sandbox gateway's demo merchant (bawaba.paygw): development and tests only.
+BAWABA_PAYMENT_GATEWAY_OPTIONS["paygw"]["secret"] = (
+    BAWABA_PAYMENT_GATEWAY_OPTIONS["paygw"]["secret"] or "bawaba-paygw-demo-secret"
+)
