@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from .notifications_router import router as notifications_router
+from .payments_router import router as payments_router
 from .services_router import router as services_router
 
 api = NinjaAPI(
@@ -14,3 +15,4 @@ api = NinjaAPI(
 )
 api.add_router("/services", services_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/payments", payments_router)

@@ -248,6 +248,7 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
             "other_actions": [t for t in actions if t is not inline],
             "error": error,
             "for_whom": _applicant_name(found) if found.applicant_id != request.user.pk else "",
+            "can_pay": step == NextStep.PAY,
         },
         status=status,
     )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import account_views, application_views, apply_views, dev_views, message_views, passkey_views, views
+from . import (
+    account_views,
+    application_views,
+    apply_views,
+    dev_views,
+    message_views,
+    passkey_views,
+    payment_views,
+    views,
+)
 
 app_name = "portal"
 
@@ -39,6 +48,14 @@ urlpatterns = [
     path("account/sign-out/", account_views.sign_out, name="sign_out"),
     path("account/", account_views.account, name="account"),
     path("account/applications/", application_views.application_list, name="application_list"),
+    path(
+        "account/applications/<uuid:application>/pay/", payment_views.application_pay, name="application_pay"
+    ),
+    path(
+        "account/applications/<uuid:application>/paid/",
+        payment_views.application_paid,
+        name="application_paid",
+    ),
     path(
         "account/applications/<uuid:application>/",
         application_views.application_detail,
