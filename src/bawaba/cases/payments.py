@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bawaba.audit.services import audit_record
+from bawaba.core.i18n import localized
 from bawaba.events.registry import subscribe
 from bawaba.payments.models import Intent
 from bawaba.payments.services import PaymentRefused, intent_open
@@ -13,7 +14,7 @@ from .models import Application
 from .service_parts import workflow_for
 from .services import deadline_fields_set, state_changed_emit, system_moves_settle
 
-__all__ = ["PURPOSE", "application_paid", "fee_intent_latest", "fee_intent_open"]
+__all__ = ["PURPOSE", "application_paid", "fee_intent_latest", "fee_intent_open", "fee_paid_online"]
 
 PURPOSE = "application:{uuid}"
 
@@ -27,7 +28,7 @@ def fee_intent_open(*, application: Application, payer, return_url: str) -> Inte
     return intent_open(
         purpose=PURPOSE.format(uuid=application.uuid),
         reference=application.reference,
-        description=application.service.name_en[:200],
+        description=localized(application.service, "name", payer.preferred_language)[:200],
         payer=payer,
         amount=application.fees_due,
         currency=application.currency,
@@ -39,6 +40,13 @@ def fee_intent_latest(application: Application) -> Intent | None:
     return (
         Intent.objects.filter(purpose=PURPOSE.format(uuid=application.uuid)).order_by("-created_at").first()
     )
+
+
+def fee_paid_online(application: Application) -> bool:
+    """Paid on the gateway, whether or not the payment's event has reached the application yet."""
+    return Intent.objects.filter(
+        purpose=PURPOSE.format(uuid=application.uuid), status=Intent.Status.SUCCEEDED
+    ).exists()
 
 
 @subscribe("payment.succeeded", name="cases.application-paid")

@@ -25,6 +25,7 @@ from bawaba.accounts.delegation import acting_for
 from bawaba.accounts.problem_words import TOO_MANY_FROM_HERE, minutes
 from bawaba.cases.deadlines import sla_view
 from bawaba.cases.models import Application, TimelineEntry
+from bawaba.cases.payments import fee_paid_online
 from bawaba.cases.selectors import (
     REFERENCE,
     NextStep,
@@ -230,6 +231,10 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
     if inline is not None:
         inline_form = ActionForm(inline.requires, initial={"revision": found.revision, **(posted or {})})
     step = next_step(found, workflow)
+    # Paid and back from the gateway, before the payment's event has moved the application on.
+    paid_online = step == NextStep.PAY and fee_paid_online(found)
+    if paid_online:
+        step = None
     timeline = _timeline(found, workflow, request.user)
     return render(
         request,
@@ -249,6 +254,7 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
             "error": error,
             "for_whom": _applicant_name(found) if found.applicant_id != request.user.pk else "",
             "can_pay": step == NextStep.PAY,
+            "fees_paid": found.fees_paid or paid_online,
         },
         status=status,
     )

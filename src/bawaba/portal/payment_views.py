@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bawaba.cases.payments import fee_intent_latest, fee_intent_open
@@ -21,9 +22,9 @@ from bawaba.payments.services import PaymentRefused, payment_returned
 
 from .application_views import _found
 
-REFUSED = {
-    "already-paid": _("This fee is paid already."),
-    "nothing-to-pay": _("There is nothing to pay on this application."),
+REFUSED = {  # lazy: read in the language of each request, not of the first one
+    "already-paid": gettext_lazy("This fee is paid already."),
+    "nothing-to-pay": gettext_lazy("There is nothing to pay on this application."),
 }
 
 
