@@ -44,6 +44,18 @@ def demo_catalogue_live(transactional_db):
     publish_demo_catalogue()
 
 
+@pytest.fixture
+def payment_gateway(tmp_path, settings):
+    """The sandbox card gateway as its own process, and the platform set up as its merchant "shop"."""
+    from bawaba.paygw.tests.gateway import SECRET, gateway_process
+
+    with gateway_process(tmp_path) as running:
+        settings.BAWABA_PAYMENT_GATEWAY_OPTIONS = {
+            "paygw": {"url": running.url, "merchant": "shop", "secret": SECRET}
+        }
+        yield running
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

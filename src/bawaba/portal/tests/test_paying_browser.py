@@ -20,7 +20,6 @@ from bawaba.cases.tests.test_flagship_forms import COMPLETE
 from bawaba.events.models import Event
 from bawaba.events.tasks import deliver_event
 from bawaba.forms.models import Draft
-from bawaba.paygw.tests.gateway import SECRET, gateway_process
 from bawaba.payments.models import Intent
 from bawaba.testing.browser import axe_serious, shot
 from bawaba.testing.messages import last_code
@@ -47,15 +46,6 @@ WORDS = {
         "paid": "Paid",
     },
 }
-
-
-@pytest.fixture
-def gateway(tmp_path, settings):
-    with gateway_process(tmp_path) as running:
-        settings.BAWABA_PAYMENT_GATEWAY_OPTIONS = {
-            "paygw": {"url": running.url, "merchant": "shop", "secret": SECRET}
-        }
-        yield running
 
 
 def citizen() -> User:
@@ -134,7 +124,7 @@ def relay_payment_events() -> None:
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_a_citizen_renews_a_vehicle_licence_and_pays_after_a_declined_card(
-    browser, live_server, gateway, lang
+    browser, live_server, payment_gateway, lang
 ):
     citizen()
     base = live_server.url
@@ -180,7 +170,7 @@ def test_a_citizen_renews_a_vehicle_licence_and_pays_after_a_declined_card(
     pay_button.click()
 
     # The gateway's own card page, in the portal's language.
-    page.wait_for_url(f"{gateway.url}/pay/**")
+    page.wait_for_url(f"{payment_gateway.url}/pay/**")
     pay_page = page.url
     intent = Intent.objects.get()
     assert f"/pay/{intent.gateway_payment}" in pay_page and f"lang={lang}" in pay_page

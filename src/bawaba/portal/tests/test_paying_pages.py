@@ -24,15 +24,6 @@ SUCCESS, DECLINED = "4242424242424242", "4000000000000002"
 
 
 @pytest.fixture
-def gateway(tmp_path, settings):
-    with gateway_process(tmp_path) as running:
-        settings.BAWABA_PAYMENT_GATEWAY_OPTIONS = {
-            "paygw": {"url": running.url, "merchant": "shop", "secret": SECRET}
-        }
-        yield running
-
-
-@pytest.fixture
 def awaiting(db):
     amina = User.objects.create_user(
         "amina", national_id="29103090104240", birth_date=date(1991, 3, 9), mobile="+201012345678"
@@ -52,15 +43,15 @@ def back_from_gateway(client, answer) -> object:
     return client.get(f"{location.path}?{location.query}")
 
 
-def test_paying_moves_the_application_on_and_tells_the_citizen(gateway, awaiting):
+def test_paying_moves_the_application_on_and_tells_the_citizen(payment_gateway, awaiting):
     client = signed_in(awaiting.applicant)
     page = client.get(f"/en/account/applications/{awaiting.uuid}/")
     assert "by card" in page.content.decode()
     to_gateway = client.post(f"/en/account/applications/{awaiting.uuid}/pay/")
-    assert to_gateway.status_code == 302 and to_gateway["Location"].startswith(gateway.url)
+    assert to_gateway.status_code == 302 and to_gateway["Location"].startswith(payment_gateway.url)
     intent = Intent.objects.get()
     assert intent.amount == awaiting.fees_due and intent.reference == awaiting.reference
-    answer = Payer(gateway).pay(intent.gateway_payment, SUCCESS)
+    answer = Payer(payment_gateway).pay(intent.gateway_payment, SUCCESS)
     back = back_from_gateway(client, answer)
     assert back.status_code == 302 and back["Location"] == f"/en/account/applications/{awaiting.uuid}/"
     assert "Payment received" in " ".join(str(m) for m in get_messages(back.wsgi_request))
@@ -78,19 +69,19 @@ def test_paying_moves_the_application_on_and_tells_the_citizen(gateway, awaiting
     assert Intent.objects.count() == 1
 
 
-def test_a_declined_card_lets_the_citizen_pay_again_without_refilling_anything(gateway, awaiting):
+def test_a_declined_card_lets_the_citizen_pay_again_without_refilling_anything(payment_gateway, awaiting):
     client = signed_in(awaiting.applicant)
     client.post(f"/en/account/applications/{awaiting.uuid}/pay/")
     intent = Intent.objects.get()
-    Payer(gateway).pay(intent.gateway_payment, DECLINED)
+    Payer(payment_gateway).pay(intent.gateway_payment, DECLINED)
     again = client.post(f"/en/account/applications/{awaiting.uuid}/pay/")
     assert again["Location"].startswith(intent.pay_url)  # the same payment, tried again
-    back_from_gateway(client, Payer(gateway).pay(intent.gateway_payment, SUCCESS))
+    back_from_gateway(client, Payer(payment_gateway).pay(intent.gateway_payment, SUCCESS))
     relay_payment_events()
     assert Application.objects.get(pk=awaiting.pk).state == "paid" and Intent.objects.count() == 1
 
 
-def test_a_forged_return_address_is_refused_and_records_nothing(gateway, awaiting):
+def test_a_forged_return_address_is_refused_and_records_nothing(payment_gateway, awaiting):
     client = signed_in(awaiting.applicant)
     client.post(f"/en/account/applications/{awaiting.uuid}/pay/")
     intent = Intent.objects.get()
@@ -104,7 +95,7 @@ def test_a_forged_return_address_is_refused_and_records_nothing(gateway, awaitin
     )
 
 
-def test_someone_else_cannot_pay_or_come_back_for_an_application(gateway, awaiting):
+def test_someone_else_cannot_pay_or_come_back_for_an_application(payment_gateway, awaiting):
     stranger = signed_in(User.objects.create_user("stranger", mobile="+201099998888"))
     assert stranger.post(f"/en/account/applications/{awaiting.uuid}/pay/").status_code == 404
     assert stranger.get(f"/en/account/applications/{awaiting.uuid}/paid/").status_code == 404
