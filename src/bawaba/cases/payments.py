@@ -14,7 +14,14 @@ from .models import Application
 from .service_parts import workflow_for
 from .services import deadline_fields_set, state_changed_emit, system_moves_settle
 
-__all__ = ["PURPOSE", "application_paid", "fee_intent_latest", "fee_intent_open", "fee_paid_online"]
+__all__ = [
+    "PURPOSE",
+    "application_paid",
+    "fee_intent_latest",
+    "fee_intent_open",
+    "fee_paid_online",
+    "fee_receipt",
+]
 
 PURPOSE = "application:{uuid}"
 
@@ -47,6 +54,13 @@ def fee_paid_online(application: Application) -> bool:
     return Intent.objects.filter(
         purpose=PURPOSE.format(uuid=application.uuid), status=Intent.Status.SUCCEEDED
     ).exists()
+
+
+def fee_receipt(application: Application, *, user) -> Intent | None:
+    """The paid intent of the application's fee, when this person paid it (a receipt is its payer's)."""
+    return Intent.objects.filter(
+        purpose=PURPOSE.format(uuid=application.uuid), status=Intent.Status.SUCCEEDED, payer=user
+    ).first()
 
 
 @subscribe("payment.succeeded", name="cases.application-paid")

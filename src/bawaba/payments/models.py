@@ -37,6 +37,7 @@ class Intent(BaseModel):
     decline_reason = models.CharField(_("last decline"), max_length=60, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     paid_amount = models.PositiveBigIntegerField(_("amount the gateway took"), null=True, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("payment intent")

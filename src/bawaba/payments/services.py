@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bawaba.audit.services import audit_record
+from bawaba.core.references import reference_next
 from bawaba.events.services import event_emit
 
 from .gateways import GatewayPayment, GatewayRefused, gateway_in_use
@@ -95,6 +96,8 @@ def _settle(intent_pk: int, payment: GatewayPayment, *, source: str) -> Intent:
             intent.status = Intent.Status.MISMATCH
         else:
             intent.status = Intent.Status.SUCCEEDED
+            intent.receipt_number = reference_next("RCP")
+            changed.append("receipt_number")
     elif payment.status == "failed":
         intent.status = Intent.Status.FAILED
     intent.save(update_fields=changed)

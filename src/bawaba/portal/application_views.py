@@ -25,7 +25,7 @@ from bawaba.accounts.delegation import acting_for
 from bawaba.accounts.problem_words import TOO_MANY_FROM_HERE, minutes
 from bawaba.cases.deadlines import sla_view
 from bawaba.cases.models import Application, TimelineEntry
-from bawaba.cases.payments import fee_paid_online
+from bawaba.cases.payments import fee_paid_online, fee_receipt
 from bawaba.cases.selectors import (
     REFERENCE,
     NextStep,
@@ -255,6 +255,7 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
             "for_whom": _applicant_name(found) if found.applicant_id != request.user.pk else "",
             "can_pay": step == NextStep.PAY,
             "fees_paid": found.fees_paid or paid_online,
+            "receipt": fee_receipt(found, user=request.user),
         },
         status=status,
     )

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,8 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bawaba.cases.payments import fee_intent_latest, fee_intent_open
+from bawaba.cases.selectors import application_open
 from bawaba.payments.gateways import GatewayRefused, GatewayUnavailable
 from bawaba.payments.models import Intent
+from bawaba.payments.selectors import receipt_of
 from bawaba.payments.services import PaymentRefused, payment_returned
 
 from .application_views import _found
@@ -70,3 +73,16 @@ def application_paid(request, application: UUID):
     elif intent.decline_reason:
         messages.info(request, _("The payment did not go through. You can pay again with another card."))
     return redirect("portal:application_detail", found.uuid)
+
+
+@login_required
+@require_GET
+def payment_receipt(request, intent: UUID):
+    """The receipt of a payment: its payer's only; printed from the browser."""
+    paid = receipt_of(user=request.user, intent_uuid=intent)
+    if paid is None:
+        raise Http404(_("There is no such receipt."))
+    kind, _sep, key = paid.purpose.partition(":")
+    # What it paid for, named in the page's language (the gateway was told it in the payer's).
+    application = application_open(user=request.user, uuid=key) if kind == "application" else None
+    return render(request, "portal/payments/receipt.html", {"paid": paid, "application": application})

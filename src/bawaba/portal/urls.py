@@ -56,6 +56,7 @@ urlpatterns = [
         payment_views.application_paid,
         name="application_paid",
     ),
+    path("account/payments/<uuid:intent>/receipt/", payment_views.payment_receipt, name="payment_receipt"),
     path(
         "account/applications/<uuid:application>/",
         application_views.application_detail,

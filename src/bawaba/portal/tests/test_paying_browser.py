@@ -203,6 +203,11 @@ def test_a_citizen_renews_a_vehicle_licence_and_pays_after_a_declined_card(
     assert page.locator("section[aria-labelledby=status-title] .badge-lg").inner_text() == words["paid"]
     assert page.locator("form[action$='/pay/']").count() == 0
     checks.look(page, "paid")
+    # The receipt, from the application's page.
+    page.locator("a[href*='/receipt/']").click()
+    page.wait_for_url("**/receipt/")
+    assert Intent.objects.get().receipt_number in page.locator("main").inner_text()
+    checks.look(page, "receipt")
     context.close()
 
     paid = Application.objects.get()

@@ -127,3 +127,22 @@ def test_the_gateway_s_own_webhooks_mark_it_paid_when_the_citizen_never_comes_ba
     assert Intent.objects.get().status == Intent.Status.SUCCEEDED
     assert Event.objects.filter(name="payment.succeeded").count() == 1
     assert Application.objects.get(pk=application.pk).state == "paid"
+
+
+def test_the_payer_has_a_receipt_and_no_one_else_sees_it(payment_gateway, awaiting):
+    client = signed_in(awaiting.applicant)
+    client.post(f"/en/account/applications/{awaiting.uuid}/pay/")
+    intent = Intent.objects.get()
+    receipt_url = f"/en/account/payments/{intent.uuid}/receipt/"
+    assert client.get(receipt_url).status_code == 404  # not paid yet: no receipt
+    back_from_gateway(client, Payer(payment_gateway).pay(intent.gateway_payment, SUCCESS))
+    paid = Intent.objects.get()
+    assert paid.receipt_number.startswith("RCP-")
+    page = client.get(f"/en/account/applications/{awaiting.uuid}/")
+    assert receipt_url in page.content.decode()
+    receipt = client.get(receipt_url).content.decode()
+    assert paid.receipt_number in receipt and awaiting.reference in receipt and "EGP" in receipt
+    arabic = client.get(f"/ar/account/payments/{intent.uuid}/receipt/").content.decode()
+    assert "إيصال الدفع" in arabic and "ج.م" in arabic
+    stranger = signed_in(User.objects.create_user("stranger", mobile="+201099998888"))
+    assert stranger.get(receipt_url).status_code == 404
