@@ -20,6 +20,8 @@ from django.utils.module_loading import import_string
 __all__ = [
     "TICK_SECONDS",
     "Accepted",
+    "GaveUp",
+    "OneByOne",
     "Outcome",
     "Outgoing",
     "PermanentFailure",
@@ -99,12 +101,21 @@ class Provider(Protocol):
         """Let go of connections (an SMPP bind, an SMTP session)."""
 
 
+class GaveUp(TransientFailure):
+    """This message was tried and left the provider unusable for now (no answer, a dropped session): it counts
+    a try, so one message cannot hold its lane for ever, and the rest of the batch waits."""
+
+
 class OneByOne:
-    """For providers that send one message per call: the batch is their messages in turn."""
+    """For providers that send one message per call: the batch is their messages in turn.
+
+    `send` returns the outcome, or raises PermanentFailure (this message is refused for good), GaveUp, or
+    TransientFailure (the provider cannot be reached: nothing more is sent).
+    """
 
     name = ""
 
-    def send(self, message: Outgoing) -> Accepted:
+    def send(self, message: Outgoing) -> Outcome:
         raise NotImplementedError
 
     def send_batch(self, messages: Sequence[Outgoing]) -> Iterator[tuple[str, Outcome]]:
@@ -113,8 +124,9 @@ class OneByOne:
                 yield message.uuid, self.send(message)
             except PermanentFailure as refused:
                 yield message.uuid, Refused(str(refused), permanent=True)
-            except TransientFailure as refused:
-                yield message.uuid, Refused(str(refused), permanent=False)
+            except GaveUp as gave_up:
+                yield message.uuid, Refused(str(gave_up), permanent=False)
+                raise
 
     def receipts(self) -> list[Receipt]:
         return []

@@ -40,22 +40,20 @@ five minutes off, or no secret configured here) or 400 (the body) with {"detail"
 signatures.py for the signing.
 """
 
-from collections.abc import Iterator, Sequence
-
 import requests
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from .. import Accepted, Outcome, Outgoing, Receipt, Refused, TransientFailure
+from .. import Accepted, GaveUp, OneByOne, Outcome, Outgoing, Receipt, Refused, TransientFailure
 
 WORDS_MAX = 300  # of a gateway's error text, for the operations page
 
 
-class NoAnswer(TransientFailure):
+class NoAnswer(GaveUp):
     """The gateway took the request and never answered."""
 
 
-class HttpsGatewayProvider:
+class HttpsGatewayProvider(OneByOne):
     name = "https-gateway"
 
     def __init__(self, url: str, token: str, callback_secret: str = "", timeout: float = 10, **ignored):
@@ -67,15 +65,6 @@ class HttpsGatewayProvider:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
-
-    def send_batch(self, messages: Sequence[Outgoing]) -> Iterator[tuple[str, Outcome]]:
-        for message in messages:
-            try:
-                outcome = self.send(message)
-            except NoAnswer as silence:
-                yield message.uuid, Refused(str(silence), permanent=False)
-                raise
-            yield message.uuid, outcome
 
     def send(self, message: Outgoing) -> Outcome:
         response = self._post(message)

@@ -12,19 +12,18 @@ as one.
 import contextlib
 import re
 import smtplib
-from collections.abc import Iterator, Sequence
 
 from django.core import mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .. import Accepted, Outcome, Outgoing, Receipt, Refused, TransientFailure
+from .. import Accepted, GaveUp, OneByOne, Outcome, Outgoing, Receipt, Refused, TransientFailure
 
 RTL_LANGUAGES = {"ar"}
 
 
-class Dropped(TransientFailure):
+class Dropped(GaveUp):
     """The server dropped a fresh session while taking a message."""
 
 
@@ -66,21 +65,12 @@ def html_render(message: Outgoing) -> str:
         )
 
 
-class SmtpProvider:
+class SmtpProvider(OneByOne):
     name = "smtp"
 
     def __init__(self, from_email: str, mailer: str = "default", **ignored):
         self.from_email = from_email
         self.connection = mail.mailers[mailer]  # not connected until the first message
-
-    def send_batch(self, messages: Sequence[Outgoing]) -> Iterator[tuple[str, Outcome]]:
-        for message in messages:
-            try:
-                outcome = self.send(message)
-            except Dropped as dropped:
-                yield message.uuid, Refused(str(dropped), permanent=False)
-                raise
-            yield message.uuid, outcome
 
     def send(self, message: Outgoing) -> Outcome:
         try:
