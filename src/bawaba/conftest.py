@@ -38,6 +38,16 @@ def _fresh_cache():
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True)
+def _english_until_asked():
+    """Each test starts in English, whatever the test before it left active (a request's language stays
+    active on its thread): a test that reads Arabic asks for it."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def demo_catalogue_live(transactional_db):
     """For live-server tests, whose database is emptied after each test."""

@@ -4,7 +4,7 @@ import math
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone, translation
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,13 +34,6 @@ BASIC = "".join(char for char in GSM_BASIC if char != "\x1b")
 EXTENSION = "".join(GSM_EXTENSION)
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي٠١٢٣٤٥٦٧٨٩،؟"
 EMOJI = "😀🇪🇬"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The refusals are read in English here; the platform's default language is Arabic."""
-    with translation.override("en"):
-        yield
 
 
 # --- The SMS count: pure -------------------------------------------------------------------------------------
