@@ -19,8 +19,7 @@ __all__ = [
     "application_paid",
     "fee_intent_latest",
     "fee_intent_open",
-    "fee_paid_online",
-    "fee_receipt",
+    "fee_paid_intent",
 ]
 
 PURPOSE = "application:{uuid}"
@@ -49,17 +48,11 @@ def fee_intent_latest(application: Application) -> Intent | None:
     )
 
 
-def fee_paid_online(application: Application) -> bool:
-    """Paid on the gateway, whether or not the payment's event has reached the application yet."""
+def fee_paid_intent(application: Application) -> Intent | None:
+    """The payment of the fee, once the gateway confirmed it, whether or not its event has reached the
+    application yet."""
     return Intent.objects.filter(
         purpose=PURPOSE.format(uuid=application.uuid), status=Intent.Status.SUCCEEDED
-    ).exists()
-
-
-def fee_receipt(application: Application, *, user) -> Intent | None:
-    """The paid intent of the application's fee, when this person paid it (a receipt is its payer's)."""
-    return Intent.objects.filter(
-        purpose=PURPOSE.format(uuid=application.uuid), status=Intent.Status.SUCCEEDED, payer=user
     ).first()
 
 

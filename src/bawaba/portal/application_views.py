@@ -25,7 +25,7 @@ from bawaba.accounts.delegation import acting_for
 from bawaba.accounts.problem_words import TOO_MANY_FROM_HERE, minutes
 from bawaba.cases.deadlines import sla_view
 from bawaba.cases.models import Application, TimelineEntry
-from bawaba.cases.payments import fee_paid_online, fee_receipt
+from bawaba.cases.payments import fee_paid_intent
 from bawaba.cases.selectors import (
     REFERENCE,
     NextStep,
@@ -232,7 +232,8 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
         inline_form = ActionForm(inline.requires, initial={"revision": found.revision, **(posted or {})})
     step = next_step(found, workflow)
     # Paid and back from the gateway, before the payment's event has moved the application on.
-    paid_online = step == NextStep.PAY and fee_paid_online(found)
+    paid = fee_paid_intent(found) if found.fees_due else None
+    paid_online = step == NextStep.PAY and paid is not None
     if paid_online:
         step = None
     timeline = _timeline(found, workflow, request.user)
@@ -255,7 +256,7 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
             "for_whom": _applicant_name(found) if found.applicant_id != request.user.pk else "",
             "can_pay": step == NextStep.PAY,
             "fees_paid": found.fees_paid or paid_online,
-            "receipt": fee_receipt(found, user=request.user),
+            "receipt": paid if paid is not None and paid.payer_id == request.user.pk else None,
         },
         status=status,
     )
