@@ -15,6 +15,7 @@ from django.utils import timezone
 from bawaba.accounts.models import User
 from bawaba.cases.models import Application
 from bawaba.cases.services import application_submit
+from bawaba.cases.tests.test_services import COMPLAINT
 from bawaba.catalogue.selectors import service_get
 from bawaba.notifications.dispatch import dispatch_all
 from bawaba.notifications.inbox import inbox_all_read, inbox_of, unread_count
@@ -26,15 +27,6 @@ from bawaba.testing.clients import signed_in
 from bawaba.testing.messages import last_code
 
 pytestmark = pytest.mark.django_db
-
-COMPLAINT = {
-    "category": "street-lighting",
-    "governorate": "giza",
-    "district": "Dokki",
-    "street": "Nile Street",
-    "details": "The street light on Nile Street has been out for a week.",
-    "declaration": True,
-}
 
 
 def citizen(name="Amina", national_id="29103090104240", born=date(1991, 3, 9), language="en") -> User:

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from bawaba.cases.service_parts import form_for
+from bawaba.cases.tests.test_flagship_forms import COMPLETE
 from bawaba.catalogue.models import Service
 from bawaba.forms.drafts import REVIEW
 from bawaba.forms.models import Draft
@@ -15,22 +16,8 @@ from bawaba.testing.eforms import citizen
 
 pytestmark = pytest.mark.django_db
 RENEW = "traffic.vehicle-licence.renew"
-ANSWERS = {
-    "owner_name": "Amina Mahmoud Ali Hassan",
-    "plate_number": "أ ب ج 1234",
-    "chassis_last_digits": "4K7Z21",
-    "vehicle_type": "private-car",
-    "registered_to_applicant": True,
-    "licence_period": "three-years",
-    "insurer": "misr-insurance",
-    "insurance_policy_number": "MI-2026/884512",
-    "insurance_expiry": "2027-03-01",
-    "delivery": "home-delivery",
-    "delivery_governorate": "giza",
-    "delivery_address": "12 Tahrir Street, Dokki, next to the post office",
-    "mobile": "+201012345678",
-    "declaration": True,
-}
+# The renewal as a citizen fills it (the national ID is prefilled by the form itself).
+ANSWERS = {k: v for k, v in COMPLETE[RENEW].items() if k != "owner_national_id"}
 
 
 def at_review(client: Client, code: str, answers: dict, *, complete: bool = True) -> None:
