@@ -159,8 +159,7 @@ class _Record:
             if self.refused:
                 Message.objects.bulk_update([m for m, _ in self.refused], self.REFUSED_FIELDS)
             for message in failed:
-                if message.last_error != EXPIRED:
-                    fallback_create(message, now)
+                fallback_create(message, now)  # never for a code, expired or not: it goes only where asked
         self.accepted.clear()
         self.refused.clear()
         self.written_at = time.monotonic()
