@@ -282,6 +282,7 @@ BAWABA_NOTIFICATION_OPTIONS = {
     "smtp": {
         "from_email": env.text("BAWABA_EMAIL_FROM", "Bawaba <no-reply@bawaba.example>"),
         "mailer": "default",
+        "sessions": env.number("BAWABA_EMAIL_SESSIONS", 4),  # SMTP sessions sending side by side
     },
     "https-gateway": {
         "url": env.text("BAWABA_SMS_GATEWAY_URL", ""),

@@ -79,7 +79,14 @@ def smtp_server(mailbox, settings):
 
 @pytest.fixture
 def provider(smtp_server):
-    provider = SmtpProvider(from_email=FROM)
+    provider = SmtpProvider(from_email=FROM, sessions=2)
+    yield provider
+    provider.close()
+
+
+@pytest.fixture
+def one_session(smtp_server):
+    provider = SmtpProvider(from_email=FROM, sessions=1)
     yield provider
     provider.close()
 
@@ -175,11 +182,12 @@ def test_a_4xx_is_refused_for_now(mailbox, provider):
     assert outcome.permanent is False and "450" in outcome.reason
 
 
-def test_batches_share_one_session(mailbox, provider):
-    outcomes = send(provider, mail_to(), mail_to(), mail_to())
-    outcomes |= send(provider, mail_to())
-    assert all(isinstance(o, Accepted) for o in outcomes.values()) and len(mailbox.received) == 4
-    assert mailbox.sessions == 1
+def test_sessions_are_kept_across_batches(mailbox, provider):
+    outcomes = send(provider, *(mail_to() for _ in range(10)))
+    opened = mailbox.sessions
+    outcomes |= send(provider, *(mail_to() for _ in range(10)))
+    assert all(isinstance(o, Accepted) for o in outcomes.values()) and len(mailbox.received) == 20
+    assert 1 <= opened <= 2 and mailbox.sessions <= 2
 
 
 def test_a_server_that_is_down_is_a_transient_failure(smtp_server, provider):
@@ -188,7 +196,8 @@ def test_a_server_that_is_down_is_a_transient_failure(smtp_server, provider):
         send(provider, mail_to())
 
 
-def test_after_a_restart_the_next_batch_reconnects(mailbox, smtp_server, provider):
+def test_after_a_restart_the_next_batch_reconnects(mailbox, smtp_server, one_session):
+    provider = one_session
     assert isinstance(send(provider, mail_to()).popitem()[1], Accepted)
     smtp_server.stop()
     restarted = LocalSmtpServer(mailbox, port=smtp_server.port)
@@ -208,7 +217,8 @@ def test_a_message_sent_again_carries_the_same_message_id(mailbox, provider):
     assert first == again and {m["Message-ID"] for m in mailbox.received} == {first.reference}
 
 
-def test_a_message_the_server_hangs_up_on_counts_a_try_and_holds_the_rest(mailbox, provider):
+def test_a_message_the_server_hangs_up_on_counts_a_try_and_holds_the_rest(mailbox, one_session):
+    provider = one_session
     mailbox.hang_up_on.add("choking@example.org")
     choking, waiting = mail_to("choking@example.org"), mail_to()
     batch = provider.send_batch([choking, waiting])
@@ -218,3 +228,55 @@ def test_a_message_the_server_hangs_up_on_counts_a_try_and_holds_the_rest(mailbo
         next(batch)
     assert mailbox.received == [] and mailbox.sessions == 2
     assert isinstance(send(provider, waiting)[waiting.uuid], Accepted) and len(mailbox.received) == 1
+
+
+def test_a_session_giving_up_starts_nothing_more_and_records_all_the_server_took(mailbox, provider):
+    """The other session finishes the message it is sending; every message the server took is recorded, so
+    none is sent twice when the rest are tried again."""
+    mailbox.hang_up_on.add("choking@example.org")
+    batch = [mail_to("choking@example.org"), *(mail_to() for _ in range(200))]
+    outcomes = {}
+    with pytest.raises(TransientFailure, match="dropped the connection"):
+        for item in provider.send_batch(batch):
+            if item:
+                outcomes[item[0]] = item[1]
+    assert outcomes[batch[0].uuid].permanent is False
+    accepted = {o.reference for o in outcomes.values() if isinstance(o, Accepted)}
+    assert {m["Message-ID"] for m in mailbox.received} == accepted
+    assert len(outcomes) < len(batch)
+
+
+def test_a_notice_is_written_as_django_would_write_it():
+    """The legacy-API writer and Django's own give the same message once parsed: headers, both parts."""
+    from django.core import mail
+
+    from bawaba.notifications.providers.smtp.provider import email_build
+
+    message = mail_to(subject="تم استلام طلبك BWB-2026-000123 — خطوة جديدة في طلب تجديد رخصة القيادة الخاصة بك")
+    notice = email_build(message, FROM)
+    ours = email.message_from_bytes(notice.message().as_bytes(), policy=email.policy.default)
+    django_email = mail.EmailMultiAlternatives(
+        notice.subject, notice.body, notice.from_email, notice.to, headers=notice.extra_headers
+    )
+    django_email.attach_alternative(*notice.alternatives[0])
+    theirs = email.message_from_bytes(django_email.message().as_bytes(), policy=email.policy.default)
+    for name in ("Subject", "From", "To", "Message-ID", "Auto-Submitted", "Content-Language"):
+        assert ours[name] == theirs[name], name
+    assert text_of(ours) == text_of(theirs) and html_of(ours) == html_of(theirs)
+    assert ours["From"].addresses[0].display_name == "بوابة"
+
+
+def test_a_subject_with_a_line_break_is_refused_and_nothing_is_sent(mailbox, provider):
+    message = mail_to(subject="Hello\r\nBcc: everyone@example.org")
+    outcome = send(provider, message)[message.uuid]
+    assert outcome.permanent is True and "could not be written" in outcome.reason and "line break" in outcome.reason
+    assert mailbox.received == []
+
+
+def test_an_internationalised_address_is_written_by_django(mailbox, provider):
+    message = mail_to("مواطن@مثال.مصر".replace("مواطن", "citizen"))
+    outcome = send(provider, message)[message.uuid]
+    assert isinstance(outcome, Accepted)
+    [received] = mailbox.received
+    assert received["To"].addresses[0].domain == "xn--mgbh0fb.xn--wgbh1c"
+    assert text_of(received) == message.body
