@@ -30,6 +30,7 @@ run: setup
 	$(BAWABA) migrate --noinput -v 0
 	$(BAWABA) catalogue load
 	$(BAWABA) demo accounts
+	$(BAWABA) demo bills
 	$(BAWABA) pki demo-ca
 	@scripts/run-dev $(HOST) $(PORT)
 

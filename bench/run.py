@@ -21,12 +21,14 @@ Environment (all optional):
   BENCH_WORKER_CLASS     gunicorn worker class, sync or gthread (default sync, gunicorn's own default)
   BENCH_GUNICORN_THREADS threads per gthread worker (default 4)
   BENCH_SCENARIOS        comma-separated scenario names to run (the baseline always runs, `insert` with
-                         `submit` and `signed-in` with `my-applications`)
+                         `submit` and `webhooks`, `signed-in` with `my-applications`)
   BENCH_APPLICATIONS     synthetic applications for my-applications and track (default 1,000,000 on
                          PostgreSQL, 100,000 on SQLite)
   BENCH_CITIZENS         synthetic citizens they belong to (default a tenth of BENCH_APPLICATIONS)
   BENCH_SUBMIT_POOL      citizens prepared with a draft at review, one per submission (default 600 per
                          second of submit load: warm-up plus rounds)
+  BENCH_WEBHOOK_POOL     applications prepared owing a fee, one per webhook (default 1,000 per second of
+                         webhooks load: warm-up plus rounds)
   BENCH_SETTINGS_MODULE  settings to serve (default bench.settings; the project folder is on PYTHONPATH)
   BENCH_REDIS_URL        Redis database used as the cache, flushed at start and end
                          (default redis://127.0.0.1:6379/15)
@@ -55,6 +57,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.messages import TARGET_PER_SECOND, MessagesResult, measure_messages, report_messages
+from bench.scenario_data import webhooks_sign
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
@@ -110,6 +113,7 @@ INSERT = "insert"
 SIGNED_IN = "signed-in"
 MESSAGES = "messages"  # not an HTTP scenario: see bench/messages.py
 SUBMIT_SERVICE = "municipality.complaint.submit"
+ONE_USE = {"submit": "BENCH_SUBMIT_POOL", "webhooks": "BENCH_WEBHOOK_POOL"}  # modes whose rows are used up
 # Add scenarios here. Plain ones are anonymous GETs; those with a mode are driven by bench/scenarios.lua.
 SCENARIOS = [
     Scenario(BASELINE, "/bench/minimal"),
@@ -127,7 +131,10 @@ SCENARIOS = [
         INSERT,
         "/bench/insert",
         mode="insert",
-        measures="insert: a form post (CSRF checked) that inserts one row and answers 200; the baseline of submit.",
+        measures=(
+            "insert: a form post (CSRF checked) that inserts one row and answers 200; the baseline of submit and "
+            "webhooks."
+        ),
     ),
     Scenario(
         "submit",
@@ -139,6 +146,19 @@ SCENARIOS = [
             "submit: a signed-in citizen's final POST of the review page (CSRF token, submission key), each "
             "filing a new application through application_submit; the 302 to the confirmation is checked, the "
             "confirmation page itself is not fetched."
+        ),
+    ),
+    Scenario(
+        "webhooks",
+        "/api/v1/payments/webhook",
+        mode="webhooks",
+        baseline=INSERT,
+        target_percent=40,
+        measures=(
+            "webhooks: the card gateway's signed payment.succeeded webhook (JSON, HMAC-SHA256 over timestamp and "
+            "body), each for another application's open fee intent: checked, kept once and settled (receipt "
+            'number, audit entry, the event and its relay task); 200 with "new": true is checked. The relay '
+            "itself (the application paid, the citizen told) is the task worker's, run after the rounds."
         ),
     ),
     Scenario(
@@ -210,6 +230,7 @@ class Config:
     applications: int
     citizens: int
     submit_pool: int
+    webhook_pool: int
     mine_sessions: int = 200
     track_pairs: int = 2000
     messages: int = 20_000
@@ -221,8 +242,9 @@ class Config:
     def selected(self, scenario: Scenario) -> bool:
         if scenario.name == BASELINE or not self.only:
             return True
-        companions = {INSERT: "submit", SIGNED_IN: "my-applications"}  # each runs with the page it bounds
-        return scenario.name in self.only or companions.get(scenario.name) in self.only
+        # each runs with the pages it bounds
+        companions = {INSERT: {"submit", "webhooks"}, SIGNED_IN: {"my-applications"}}
+        return scenario.name in self.only or bool(companions.get(scenario.name, set()) & self.only)
 
     @classmethod
     def from_env(cls) -> Config:
@@ -255,6 +277,7 @@ class Config:
             citizens=env_int("BENCH_CITIZENS", max(1, applications // 10)),
             # More than a submission can take: a run that uses them all up is reported as an error.
             submit_pool=env_int("BENCH_SUBMIT_POOL", 600 * (warmup + rounds * seconds)),
+            webhook_pool=env_int("BENCH_WEBHOOK_POOL", 1000 * (warmup + rounds * seconds)),
             messages=env_int("BENCH_MESSAGES", 20_000),
         )
 
@@ -282,7 +305,12 @@ class State:
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
         # Settings the run must own: production, its own secret and host, a throwaway state.
-        for name in ("BAWABA_SECRET_KEY_FILE", "BAWABA_SSL_REDIRECT", "BAWABA_DEBUG"):
+        for name in (
+            "BAWABA_SECRET_KEY_FILE",
+            "BAWABA_PAYGW_SECRET_FILE",
+            "BAWABA_SSL_REDIRECT",
+            "BAWABA_DEBUG",
+        ):
             env.pop(name, None)
         env.update(
             DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS_MODULE", "bench.settings"),
@@ -291,6 +319,8 @@ class State:
             BAWABA_SECRET_KEY=secrets.token_urlsafe(48),
             BAWABA_ALLOWED_HOSTS=HOST,
             BAWABA_REDIS_URL=self.config.redis_url,
+            # The card gateway's merchant secret: the webhooks scenario signs with it as the gateway does.
+            BAWABA_PAYGW_SECRET=secrets.token_urlsafe(32),
         )
         return env
 
@@ -327,6 +357,7 @@ class State:
             self.data_info.update(applications=config.applications, citizens=config.citizens)
         counts = {
             "submit": config.submit_pool,
+            "webhooks": config.webhook_pool,
             "mine": config.mine_sessions,
             "signed-in": config.mine_sessions,
             "track": config.track_pairs,
@@ -342,6 +373,8 @@ class State:
                 self.data_info["my_applications_citizens"] = json.loads(summary)
             elif mode == "submit":
                 self.data_info["submit_pool"] = config.submit_pool
+            elif mode == "webhooks":
+                self.data_info["webhook_pool"] = config.webhook_pool
 
     def _analyze(self) -> None:
         """Table statistics after the bulk load, as autovacuum would gather them within a minute or so."""
@@ -363,6 +396,24 @@ class State:
         if result.returncode != 0:
             raise BenchError(f"could not count the applications filed: {result.stderr.strip()}")
         return int(result.stdout.strip().splitlines()[-1])
+
+    def webhooks_settled(self, posted: list[str]) -> dict[str, int]:
+        """Runs the task worker until the queue is empty (the payment events relayed to their applications),
+        then counts what the posted webhooks (their payment ids) settled."""
+        run_step(
+            "task worker, until the queue is empty",
+            [*self.bawaba, "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+            self.env,
+        )
+        listed = self.var_dir / "webhooks-posted.txt"
+        listed.write_text("\n".join(posted) + "\n")
+        command = [sys.executable, "-m", "bench.scenario_data", "webhooks-paid", f"--posted={listed}"]
+        result = subprocess.run(
+            command, env=self.env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise BenchError(f"could not count what the webhooks settled: {result.stderr.strip()}")
+        return json.loads(result.stdout.strip().splitlines()[-1])
 
     @property
     def bawaba(self) -> list[str]:
@@ -554,6 +605,7 @@ class Result:
     error: str | None = None
     rounds: list[float | None] | None = None  # requests/s of every round
     used: int = 0  # rows of the data file a thread used at most (submit: drafts filed)
+    used_each: list[int] | None = None  # rows of the data file each wrk thread used, in thread order
 
     @property
     def errors(self) -> int:
@@ -606,10 +658,12 @@ def parse_script(output: str, result: Result) -> None:
     result.unexpected = int(fields.get("bad", 0))
     result.first_unexpected = fields.get("first_bad", "").replace("_", " ")
     result.used = int(fields.get("used", 0))
+    result.used_each = [int(n) for n in fields.get("used_each", "").split(",") if n]
     if int(fields.get("samples", 0)) == 0 and result.requests:
         result.error = "no Server-Timing header in the answers"
     if fields.get("exhausted") == "1":
-        result.error = "the prepared drafts ran out during the run: raise BENCH_SUBMIT_POOL"
+        pool = ONE_USE.get(result.scenario.mode or "", "the pool")
+        result.error = f"the prepared {result.scenario.mode} data ran out during the run: raise {pool}"
     elif result.unexpected and not result.error:
         result.error = f"{result.unexpected} unexpected answers, the first: {result.first_unexpected}"
 
@@ -655,38 +709,90 @@ def check_page(server: Server, scenario: Scenario) -> tuple[str, str | None]:
 
 
 class Runner:
-    """One wrk run of a scenario at a time; scripted scenarios get their data file, and submit a fresh part of
-    its prepared drafts every run, so that no draft is submitted twice."""
+    """One wrk run of a scenario at a time; scripted scenarios get their data file, and those that use their rows
+    up (submit, webhooks) a fresh part of it every run, so that no draft is submitted twice and no webhook sent
+    twice. The webhooks are signed right before each run, as the gateway signs a delivery when it sends it."""
 
     def __init__(self, server: Server):
         self.server = server
         self.config = server.state.config
-        self.submit_offset = 0
-        self.submit_requests = 0  # completed by wrk, warm-up included
-        self.submit_runs = 0
+        self.offsets = dict.fromkeys(ONE_USE, 0)
+        self.requests = dict.fromkeys(ONE_USE, 0)  # completed by wrk, warm-up included
+        self.runs = dict.fromkeys(ONE_USE, 0)
+        self.posted: list[int] = []  # the webhooks' rows (0-based) handed to wrk, whether or not answered
 
     def run(self, scenario: Scenario, path: str, seconds: int) -> Result:
         script: list[str] = []
-        if scenario.mode:
-            data = self.server.state.data_files[scenario.mode]
-            offset = self.submit_offset if scenario.mode == "submit" else 0
-            script = [scenario.mode, str(data), str(offset)]
+        mode = scenario.mode
+        if mode:
+            data = self.server.state.data_files[mode]
+            if mode == "webhooks":
+                signed = data.with_name("webhooks-signed.tsv")
+                webhooks_sign(data, signed, secret=self.server.state.env["BAWABA_PAYGW_SECRET"])
+                data = signed
+            script = [mode, str(data), str(self.offsets.get(mode, 0))]
         result = Result(scenario, path)
         parse_wrk(wrk(self.config, self.server.base_url + path, seconds, scenario, script), result)
-        if scenario.mode == "submit":
-            self.submit_offset += self.config.threads * result.used
-            self.submit_requests += result.requests or 0
-            self.submit_runs += 1
+        if mode in ONE_USE:
+            threads, offset = self.config.threads, self.offsets[mode]
+            if mode == "webhooks":
+                # As bench/scenarios.lua deals them: thread `id` (from 1) takes rows offset+id, offset+id+threads…
+                self.posted += [
+                    offset + thread + k * threads
+                    for thread, used in enumerate(result.used_each or [])
+                    for k in range(used)
+                ]
+            self.offsets[mode] += threads * result.used
+            self.requests[mode] += result.requests or 0
+            self.runs[mode] += 1
         return result
 
     def check_filed(self, result: Result) -> None:
         """Every submission filed one new application: as many as wrk saw answered, give or take the requests
         in flight when it stopped."""
         filed = self.server.state.filed_by_bench()
-        in_flight = self.config.connections * self.submit_runs
-        print(f"  submit: {filed:,} applications filed for {self.submit_requests:,} submissions answered")
-        if not self.submit_requests <= filed <= self.submit_requests + in_flight:
-            result.error = f"{filed} applications filed for {self.submit_requests} submissions answered"
+        answered = self.requests["submit"]
+        in_flight = self.config.connections * self.runs["submit"]
+        print(f"  submit: {filed:,} applications filed for {answered:,} submissions answered")
+        if not answered <= filed <= answered + in_flight:
+            result.error = f"{filed} applications filed for {answered} submissions answered"
+
+    def check_settled(self, result: Result) -> None:
+        """Exactly the intents whose webhooks were posted are paid, their applications paid and their citizens
+        told, once the worker has relayed the events: at least as many as wrk saw answered, at most the requests
+        in flight when it stopped more, and not one that was not posted."""
+        bodies = self.server.state.data_files["webhooks"].read_text().splitlines()[1:]
+        posted = [json.loads(bodies[row])["id"] for row in self.posted]
+        started = time.monotonic()
+        counts = self.server.state.webhooks_settled(posted)
+        answered = self.requests["webhooks"]
+        in_flight = self.config.connections * self.runs["webhooks"]
+        succeeded = counts["succeeded"]
+        print(
+            f"  webhooks: {succeeded:,} intents paid for {answered:,} webhooks answered "
+            f"({len(posted):,} posted); {counts['paid']:,} applications paid, {counts['told']:,} citizens told "
+            f"({time.monotonic() - started:.1f} s)"
+        )
+        wrong = {
+            name: counts[name]
+            for name in (
+                "succeeded_not_posted",
+                "other_final",
+                "paid_not_succeeded",
+                "succeeded_not_paid",
+                "paid_other_state",
+            )
+            if counts[name]
+        }
+        if len(posted) != len(set(posted)):
+            wrong["posted_twice"] = len(posted) - len(set(posted))
+        if counts["told"] != succeeded:
+            wrong["told"] = counts["told"]
+        if wrong or not answered <= succeeded <= answered + in_flight:
+            details = ", ".join(f"{name} {n}" for name, n in wrong.items())
+            result.error = f"{succeeded} intents paid for {answered} webhooks answered" + (
+                f"; {details}" if details else ""
+            )
 
 
 def measure(server: Server, scenarios: list[Scenario]) -> list[Result]:
@@ -734,8 +840,12 @@ def measure(server: Server, scenarios: list[Scenario]) -> list[Result]:
             print(f"  round {round_number}  {scenario.name:<15} {run.path}: {rps}{server_time}{errors}")
     results = [problems.get(s.name) or best_of(runs[s.name]) for s in scenarios]
     for result in results:
-        if result.scenario.mode == "submit" and result.scenario.name not in problems:
+        if result.scenario.name in problems:
+            continue
+        if result.scenario.mode == "submit":
             runner.check_filed(result)
+        elif result.scenario.mode == "webhooks":
+            runner.check_settled(result)
     return results
 
 
@@ -844,7 +954,7 @@ def report(
         print("  ".join(cells).rstrip())
     print(
         f"\nTargets: anonymous home, catalogue and service pages at >= {TARGET_PERCENT} % of the minimal view's "
-        "requests/s (ratio = page req/s / minimal req/s); submit, my-applications and track as marked."
+        "requests/s (ratio = page req/s / minimal req/s); submit, webhooks, my-applications and track as marked."
     )
     shown = {r.scenario.name for r in results}
     notes = [s.measures for s in SCENARIOS if s.measures and s.name in shown]

@@ -1,5 +1,5 @@
 """What the signed-in and form-post scenarios of `make bench` send: signed-in sessions, CSRF tokens, drafts ready to
-submit and tracking questions, written as tab-separated files that bench/scenarios.lua reads.
+submit, tracking questions and the gateway's webhooks, written as tab-separated files that bench/scenarios.lua reads.
 
 Run by bench/run.py with the bench settings, against the throwaway database:
 
@@ -10,11 +10,24 @@ Run by bench/run.py with the bench settings, against the throwaway database:
     python -m bench.scenario_data track --out FILE --count N      N (reference, last four digits) pairs
     python -m bench.scenario_data insert --out FILE               a CSRF cookie and token for /bench/insert
     python -m bench.scenario_data filed                           applications filed by the submit citizens
+    python -m bench.scenario_data webhooks --out FILE --count N   N applications owing a fee, each with an open
+                                                                  intent and its gateway's success webhook
+    python -m bench.scenario_data webhooks-paid --posted FILE     what the webhooks whose payment ids FILE lists
+                                                                  settled (JSON), once the worker relayed them
 
 Every session is made by the portal's own sign-in (`session_sign_in`, password method: low assurance, what
 `municipality.complaint.submit` asks for), so it holds exactly what a browser's session holds. The first draft
 goes through the form pages' own services (draft_open, draft_step_save for every step, draft_submission_key);
 the others are copies of it for other citizens, each with its own submission key, as the review page issues.
+
+The webhooks scenario's applications are likewise one `traffic.vehicle-licence.renew` filed through
+`application_submit` (its workflow asks for the fee first: the application waits in awaiting-payment) and copies
+of it, each with its own reference. Each has the open intent `fee_intent_open` leaves once the gateway has
+created its payment (a `pay_…` id and page); the gateway itself is not run, as receiving a webhook never calls
+it. Each webhook is the sandbox gateway's `payment.succeeded`-to-be event for that payment (PROTOCOL.md: status
+succeeded, sequence 2 after the creation's pending, a fresh event id), kept unsigned: bench/run.py signs them
+(`webhooks_sign`) right before each wrk run, as the gateway signs each delivery when it sends it, so their
+timestamps are inside the platform's five-minute window however long the run.
 """
 
 from __future__ import annotations
@@ -35,6 +48,9 @@ ORIGIN = f"https://{HOST}"
 SUBMIT_SERVICE = "municipality.complaint.submit"
 SUBMIT_PREFIX = "bench-submit-"
 SIGNED_IN_PREFIX = "bench-signed-in-"
+WEBHOOK_PREFIX = "bench-webhooks-"
+WEBHOOK_SERVICE = "traffic.vehicle-licence.renew"
+WEBHOOK_PATH = "/api/v1/payments/webhook"
 MINE_PREFIX = "synth-"
 BATCH = 500
 # A citizen's answers, step by step, as the form pages post them.
@@ -50,6 +66,23 @@ COMPLAINT = [
     ),
     ("declaration", {"declaration": ["on"]}),
 ]
+# A vehicle licence renewal as its form pages gather it (the prefilled owner fields included).
+RENEWAL = {
+    "owner_name": "Amina Mahmoud Ali Hassan",
+    "owner_national_id": "29103090104240",
+    "plate_number": "أ ب ج 1234",
+    "chassis_last_digits": "4K7Z21",
+    "vehicle_type": "private-car",
+    "registered_to_applicant": True,
+    "licence_period": "three-years",
+    "insurer": "misr-insurance",
+    "insurance_policy_number": "MI-2026/884512",
+    "insurance_expiry": "2027-03-01",
+    "delivery": "home-delivery",
+    "delivery_governorate": "giza",
+    "delivery_address": "12 Tahrir Street, Dokki, next to the post office",
+    "declaration": True,
+}
 
 
 def _setup() -> None:
@@ -335,6 +368,176 @@ def messages(channel: str, count: int) -> None:
     print(f"{count} {channel} messages queued")
 
 
+def webhooks(out: Path, count: int) -> None:
+    from django.conf import settings
+    from django.db import transaction
+
+    from bawaba.cases.models import Application, TimelineEntry
+    from bawaba.cases.payments import PURPOSE
+    from bawaba.cases.services import application_submit
+    from bawaba.catalogue.models import Service
+    from bawaba.core.i18n import localized
+    from bawaba.core.references import reference_next
+    from bawaba.payments.models import Intent
+
+    service = Service.objects.select_related("agency", "current_version").filter(code=WEBHOOK_SERVICE).first()
+    if service is None or service.current_version is None:
+        sys.exit(f"{WEBHOOK_SERVICE} is not published: the catalogue did not load it")
+    gateway = settings.BAWABA_PAYMENT_GATEWAY
+    pages = settings.BAWABA_PAYMENT_GATEWAY_OPTIONS[gateway]["url"].rstrip("/")
+    # The fields a copy takes from the first application; the rest are its own.
+    own = {"id", "uuid", "reference", "applicant", "filed_by", "submission_key", "answers"}
+    shared = [f.attname for f in Application._meta.concrete_fields if f.name not in own]
+    template, steps, rows = None, [], []
+    for users in _new_citizens(WEBHOOK_PREFIX, count, mobile_prefix="+2015"):
+        with transaction.atomic():
+            applications = []
+            if template is None:
+                user = users.pop(0)
+                template = application_submit(
+                    service=service,
+                    version=service.current_version,
+                    applicant=user,
+                    filed_by=user,
+                    answers={**RENEWAL, "mobile": user.mobile},
+                    submission_key=secrets.token_urlsafe(16),
+                )
+                if template.state != "awaiting-payment" or template.fees_due <= 0:
+                    sys.exit(
+                        f"{WEBHOOK_SERVICE} did not wait for a fee: {template.state}, {template.fees_due} due"
+                    )
+                steps = list(template.timeline.all())
+                applications.append(template)
+            copies = [
+                Application(
+                    **{name: getattr(template, name) for name in shared},
+                    reference=reference_next(),
+                    applicant=user,
+                    filed_by=user,
+                    submission_key=secrets.token_urlsafe(16),
+                    answers={**template.answers, "mobile": user.mobile},
+                )
+                for user in users
+            ]
+            Application.objects.bulk_create(copies)
+            TimelineEntry.objects.bulk_create(
+                TimelineEntry(
+                    application=copy,
+                    at=step.at,
+                    action=step.action,
+                    from_state=step.from_state,
+                    to_state=step.to_state,
+                    actor=step.actor.replace(str(template.applicant.uuid), str(copy.applicant.uuid)),
+                    role=step.role,
+                    text=step.text,
+                    visible_to_applicant=step.visible_to_applicant,
+                )
+                for copy in copies
+                for step in steps
+            )
+            applications += copies
+            intents = []
+            for application in applications:
+                payment = f"pay_{secrets.token_hex(12)}"
+                name = localized(service, "name", application.applicant.preferred_language)
+                intents.append(
+                    Intent(
+                        purpose=PURPOSE.format(uuid=application.uuid),
+                        reference=application.reference,
+                        description=name[:200],
+                        payer=application.applicant,
+                        amount=application.fees_due,
+                        currency=application.currency,
+                        gateway=gateway,
+                        gateway_payment=payment,
+                        pay_url=f"{pages}/pay/{payment}",
+                        idempotency_key=secrets.token_urlsafe(24),
+                    )
+                )
+            Intent.objects.bulk_create(intents)
+            rows += [[_webhook_body(intent)] for intent in intents]
+    header = {"path": WEBHOOK_PATH, "host": HOST, "method": "POST", "expect": "200", "marker": '"new": true'}
+    _write(out, header, rows)
+    print(
+        f"{len(rows)} applications awaiting a {template.fees_due} {template.currency} fee, each with its webhook"
+    )
+
+
+def _webhook_body(intent) -> str:
+    """The gateway's event for the payment's success, as it sends it (json.dumps of the payload)."""
+    from datetime import UTC, datetime
+
+    return json.dumps(
+        {
+            "event_id": f"evt_{secrets.token_hex(12)}",
+            "id": intent.gateway_payment,
+            "status": "succeeded",
+            "amount": intent.amount,
+            "currency": intent.currency,
+            "merchant_reference": intent.reference,
+            "decline_reason": None,
+            "occurred_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "sequence": 2,  # the payment's creation (pending) was the first
+        }
+    )
+
+
+def webhooks_sign(source: Path, out: Path, *, secret: str) -> None:
+    """The prepared webhooks signed now (timestamp and signature before each body), as the gateway signs a
+    delivery when it sends it. Needs no database: bench/run.py calls it before each wrk run."""
+    from bawaba.paygw.signing import signed_headers
+
+    header, *bodies = source.read_text().splitlines()
+    now = time.time()
+    lines = [header]
+    for body in filter(None, bodies):
+        signed = signed_headers(secret, body.encode(), now=now)
+        lines.append("\t".join([signed["X-Paygw-Timestamp"], signed["X-Paygw-Signature"], body]))
+    out.write_text("\n".join(lines) + "\n")
+
+
+def webhooks_paid(posted: Path) -> None:
+    """What the posted webhooks (their payment ids in `posted`) settled, once the worker has relayed the
+    payment events: intents succeeded, applications paid and citizens told, among all the scenario's."""
+    from bawaba.cases.models import Application
+    from bawaba.cases.payments import PURPOSE
+    from bawaba.notifications.models import Message
+    from bawaba.payments.models import Intent
+
+    sent = set(filter(None, posted.read_text().split()))
+    intents = Intent.objects.filter(payer__username__startswith=WEBHOOK_PREFIX)
+    succeeded = dict(intents.filter(status=Intent.Status.SUCCEEDED).values_list("gateway_payment", "purpose"))
+    applications = Application.objects.filter(applicant__username__startswith=WEBHOOK_PREFIX)
+    paid = {
+        PURPOSE.format(uuid=uuid)
+        for uuid in applications.filter(fees_paid=True, state="paid").values_list("uuid", flat=True)
+    }
+    told = (
+        Message.objects.filter(kind="payment.received", recipient__username__startswith=WEBHOOK_PREFIX)
+        .values("recipient")
+        .distinct()
+        .count()
+    )
+    print(
+        json.dumps(
+            {
+                "posted": len(sent),
+                "succeeded": len(succeeded),
+                "succeeded_not_posted": len(succeeded.keys() - sent),
+                "posted_not_succeeded": len(sent - succeeded.keys()),
+                "other_final": intents.exclude(
+                    status__in=[Intent.Status.OPEN, Intent.Status.SUCCEEDED]
+                ).count(),
+                "paid": len(paid),
+                "paid_not_succeeded": len(paid - set(succeeded.values())),
+                "succeeded_not_paid": len(set(succeeded.values()) - paid),
+                "paid_other_state": applications.filter(fees_paid=True).exclude(state="paid").count(),
+                "told": told,
+            }
+        )
+    )
+
+
 def filed() -> None:
     from bawaba.cases.models import Application
 
@@ -344,14 +547,28 @@ def filed() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "what", choices=["submit", "mine", "signed-in", "track", "insert", "messages", "filed"]
+        "what",
+        choices=[
+            "submit",
+            "mine",
+            "signed-in",
+            "track",
+            "insert",
+            "webhooks",
+            "messages",
+            "filed",
+            "webhooks-paid",
+        ],
     )
     parser.add_argument("--channel", choices=["sms", "email"], default="sms")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--posted", type=Path)
     args = parser.parse_args()
-    if args.what not in ("filed", "messages") and args.out is None:
+    if args.what not in ("filed", "messages", "webhooks-paid") and args.out is None:
         parser.error("--out is required")
+    if args.what == "webhooks-paid" and args.posted is None:
+        parser.error("--posted is required")
     _setup()
     started = time.monotonic()
     if args.what == "submit":
@@ -364,8 +581,13 @@ def main() -> None:
         track(args.out, args.count)
     elif args.what == "insert":
         insert(args.out)
+    elif args.what == "webhooks":
+        webhooks(args.out, args.count)
     elif args.what == "messages":
         messages(args.channel, args.count)
+    elif args.what == "webhooks-paid":
+        webhooks_paid(args.posted)
+        return
     else:
         filed()
         return

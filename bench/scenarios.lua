@@ -1,10 +1,12 @@
 -- The signed-in and form-post scenarios of `make bench`, for wrk:
 --   wrk ... -s bench/scenarios.lua http://127.0.0.1:PORT -- MODE DATAFILE OFFSET THREADS
--- MODE is submit, mine, signed-in, track or insert; DATAFILE comes from bench/scenario_data.py: a first line of key=value
+-- MODE is submit, webhooks, mine, signed-in, track or insert; DATAFILE comes from bench/scenario_data.py: a first line of key=value
 -- settings (path, method, cookies, expected status...), then one tab-separated line per request's data.
 --
 -- submit: each request files a new application: row OFFSET+id, OFFSET+id+THREADS, ... for thread `id`, never
 --         twice; when a thread runs out it stops and says so (the run is then not a measurement).
+-- webhooks: each request is the payment gateway's signed webhook for another payment, rows taken as for submit:
+--         a server's JSON post (X-Paygw-Timestamp, X-Paygw-Signature), no cookies, no CSRF token.
 -- mine:   each request is a signed-in citizen's "my applications", the citizens taken in turn.
 -- signed-in: the same for the signed-in baseline view, with its own citizens.
 -- track:  each request tracks another application, from another address (X-Forwarded-For, as a load
@@ -53,7 +55,8 @@ function init(args)
     end
   end
   mine = {}
-  if mode == "submit" then
+  one_use = mode == "submit" or mode == "webhooks"
+  if one_use then
     local i = offset + id
     while i <= #rows do
       mine[#mine + 1] = rows[i]
@@ -62,7 +65,7 @@ function init(args)
   else
     mine = rows
   end
-  position = (mode == "submit") and 0 or ((id - 1) * math.floor(#rows / nthreads))
+  position = one_use and 0 or ((id - 1) * math.floor(#rows / nthreads))
   expect = tonumber(settings.expect)
   used, bad, exhausted, first_bad, timings = 0, 0, 0, "", {}
   base_headers = {
@@ -98,18 +101,26 @@ local function form_post(cookies, fields)
 end
 
 function request()
+  if one_use and used >= #mine then
+    exhausted = 1
+    wrk.thread:stop()
+    return wrk.format("GET", "/bench/minimal", base_headers)
+  end
   if mode == "submit" then
-    if used >= #mine then
-      exhausted = 1
-      wrk.thread:stop()
-      return wrk.format("GET", "/bench/minimal", base_headers)
-    end
     used = used + 1
     local row = mine[used]
     local cookies = string.format(
       "%s; %s=%s; %s=%s", settings.cookies, settings.session_cookie, row[1], settings.csrf_cookie, row[2]
     )
     return form_post(cookies, { { "csrfmiddlewaretoken", row[3] }, { "key", row[4] } })
+  elseif mode == "webhooks" then
+    used = used + 1
+    local row = mine[used]
+    return wrk.format("POST", settings.path, headers_with({
+      ["Content-Type"] = "application/json",
+      ["X-Paygw-Timestamp"] = row[1],
+      ["X-Paygw-Signature"] = row[2],
+    }), row[3])
   elseif mode == "mine" or mode == "signed-in" then
     position = position % #mine + 1
     used = used + 1
@@ -160,10 +171,11 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local all, total_bad, most_used, any_exhausted, first = {}, 0, 0, 0, ""
+  local all, total_bad, most_used, any_exhausted, first, each = {}, 0, 0, 0, "", {}
   for _, thread in ipairs(threads) do
     total_bad = total_bad + (thread:get("bad") or 0)
     most_used = math.max(most_used, thread:get("used") or 0)
+    each[#each + 1] = tostring(thread:get("used") or 0)
     any_exhausted = math.max(any_exhausted, thread:get("exhausted") or 0)
     if first == "" then
       first = thread:get("first_bad") or ""
@@ -180,8 +192,8 @@ function done(summary, latency, requests)
     return all[math.max(1, math.ceil(p / 100 * #all))]
   end
   io.write(string.format(
-    "bench: p95_ms=%.3f server_p50_ms=%.3f server_p95_ms=%.3f server_p99_ms=%.3f samples=%d bad=%d used=%d exhausted=%d first_bad=%s\n",
+    "bench: p95_ms=%.3f server_p50_ms=%.3f server_p95_ms=%.3f server_p99_ms=%.3f samples=%d bad=%d used=%d used_each=%s exhausted=%d first_bad=%s\n",
     latency:percentile(95) / 1000, percentile(50), percentile(95), percentile(99), #all, total_bad, most_used,
-    any_exhausted, (string.gsub(first, "%s", "_"))
+    table.concat(each, ","), any_exhausted, (string.gsub(first, "%s", "_"))
   ))
 end

@@ -114,6 +114,7 @@ class StaffRole(models.TextChoices):
     AGENCY_ADMIN = "agency-admin", _("agency administrator")
     CENTRE_AGENT = "centre-agent", _("service-centre agent")
     AUDITOR = "auditor", _("auditor")
+    FINANCE = "finance", _("finance officer")
     PLATFORM_ADMIN = "platform-admin", _("platform administrator")
 
 
@@ -140,7 +141,7 @@ class StaffMembership(models.Model):
                 fields=["user", "role", "agency", "office"], name="accounts_membership_once"
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["auditor", "platform-admin"]) | ~models.Q(agency=""),
+                condition=models.Q(role__in=["auditor", "finance", "platform-admin"]) | ~models.Q(agency=""),
                 name="accounts_membership_agency_roles_name_an_agency",
             ),
         ]

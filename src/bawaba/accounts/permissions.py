@@ -77,6 +77,12 @@ def can_manage_notifications(user: User) -> bool:
     return StaffRole.PLATFORM_ADMIN in _roles(user)
 
 
+def can_reconcile_payments(user: User) -> bool:
+    """The gateways' settlement against our payments, and resolving what differs: finance staff and platform
+    administrators."""
+    return bool(_roles(user) & {StaffRole.FINANCE, StaffRole.PLATFORM_ADMIN})
+
+
 def can_use_django_admin(user: User, *, session_level: Level) -> bool:
     """Platform administrators only, and only with a second factor in this session."""
     return StaffRole.PLATFORM_ADMIN in _roles(user) and session_level >= Level.SUBSTANTIAL

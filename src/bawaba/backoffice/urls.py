@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import application_views, delegation_views, notification_views, queue_views, staff_views, views
+from . import (
+    application_views,
+    counter_views,
+    delegation_views,
+    finance_views,
+    notification_views,
+    queue_views,
+    refund_views,
+    staff_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -8,6 +18,25 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("activate/", views.activate, name="activate"),
     path("activate/done/", views.activated, name="activated"),
+    path("counter/", counter_views.counter, name="counter"),
+    path("counter/shift/open/", counter_views.counter_shift_open, name="counter_shift_open"),
+    path("counter/shift/close/", counter_views.counter_shift_close, name="counter_shift_close"),
+    path("counter/pay/", counter_views.counter_pay, name="counter_pay"),
+    path("counter/receipts/<uuid:intent>/", counter_views.counter_receipt_page, name="counter_receipt"),
+    path("counter/shifts/", counter_views.counter_shifts, name="counter_shifts"),
+    path("counter/shifts/<uuid:shift>/", counter_views.counter_shift_page, name="counter_shift"),
+    path("finance/settlements/", finance_views.settlement_list, name="settlements"),
+    path("finance/settlements/<uuid:run>/", finance_views.settlement_run_page, name="settlement_run"),
+    path(
+        "finance/settlements/<uuid:run>/run-again/",
+        finance_views.settlement_run_again,
+        name="settlement_run_again",
+    ),
+    path(
+        "finance/settlements/<uuid:run>/findings/<uuid:mismatch>/",
+        finance_views.settlement_mismatch_page,
+        name="settlement_mismatch",
+    ),
     path("notifications/", notification_views.operations, name="notifications"),
     path(
         "notifications/messages/<uuid:message>/",
@@ -62,6 +91,11 @@ urlpatterns = [
         delegation_views.delegation_end_page,
         name="delegation_end",
     ),
+    path("agencies/<slug:agency>/refunds/", refund_views.refund_list, name="refunds"),
+    path(
+        "agencies/<slug:agency>/refunds/payments/<uuid:intent>/", refund_views.refund_new, name="refund_new"
+    ),
+    path("agencies/<slug:agency>/refunds/<uuid:refund>/", refund_views.refund_page, name="refund"),
     path("agencies/<slug:agency>/applications/", queue_views.queue, name="queue"),
     path("agencies/<slug:agency>/applications/receive/", queue_views.queue_receive, name="queue_receive"),
     path("agencies/<slug:agency>/applications/team/", queue_views.team, name="team"),

@@ -12,6 +12,7 @@ from bawaba.accounts.problem_words import TOO_MANY_FROM_HERE, minutes
 from bawaba.accounts.services import SignInRefused
 from bawaba.accounts.session_assurance import session_level
 from bawaba.accounts.staff import staff_activate, staff_roles
+from bawaba.payments.counter import can_oversee_counter_shifts, can_take_counter_payments
 
 from .access import agency_shown, staff_page
 from .forms import ACTIVATION_CODE_ERRORS, ActivateForm
@@ -38,6 +39,8 @@ def _agency_links(user, code: str) -> list[tuple[str, str]]:
         links.append(
             (reverse("backoffice:delegation_list", args=[code]), _("Delegations recorded by this agency"))
         )
+    if can_take_counter_payments(user, agency=code):
+        links.append((reverse("backoffice:counter"), _("Service-centre counter: your shift and payments")))
     return links
 
 
@@ -53,6 +56,12 @@ def home(request):
     platform_links = []
     if permissions.can_use_django_admin(user, session_level=session_level(request)):
         platform_links.append((reverse("admin:index"), _("Platform administration")))
+    if can_oversee_counter_shifts(user):
+        platform_links.append(
+            (reverse("backoffice:counter_shifts"), _("Counter shifts of every service centre"))
+        )
+    if permissions.can_reconcile_payments(user):
+        platform_links.append((reverse("backoffice:settlements"), _("Finance: settlement reconciliation")))
     if permissions.can_manage_notifications(user):
         platform_links.append((reverse("backoffice:notifications"), _("Notifications: messages sent")))
         platform_links.append(

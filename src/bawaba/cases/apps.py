@@ -12,7 +12,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from bawaba.core.periodic import periodic_register
 
-        from . import payments  # noqa: F401 (registers its event subscriber)
+        from . import payments, refunds  # noqa: F401 (register their event subscribers)
         from .tasks import sla_sweep
 
         periodic_register(sla_sweep, every=timedelta(minutes=settings.BAWABA_SLA_SWEEP_MINUTES))

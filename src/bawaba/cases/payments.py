@@ -7,6 +7,7 @@ from django.utils import timezone
 from bawaba.audit.services import audit_record
 from bawaba.core.i18n import localized
 from bawaba.events.registry import subscribe
+from bawaba.payments.counter import COUNTER
 from bawaba.payments.models import Intent
 from bawaba.payments.services import PaymentRefused, intent_open
 
@@ -43,8 +44,13 @@ def fee_intent_open(*, application: Application, payer, return_url: str) -> Inte
 
 
 def fee_intent_latest(application: Application) -> Intent | None:
+    """The latest online payment of the fee: the one a payer coming back from the gateway is about (a payment
+    taken at a counter since is not)."""
     return (
-        Intent.objects.filter(purpose=PURPOSE.format(uuid=application.uuid)).order_by("-created_at").first()
+        Intent.objects.filter(purpose=PURPOSE.format(uuid=application.uuid))
+        .exclude(gateway=COUNTER)
+        .order_by("-created_at")
+        .first()
     )
 
 

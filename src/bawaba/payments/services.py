@@ -19,7 +19,16 @@ from bawaba.events.services import event_emit
 from .gateways import GatewayPayment, GatewayRefused, gateway_in_use
 from .models import GatewayEvent, Intent
 
-__all__ = ["PaymentRefused", "intent_open", "intent_poll", "payment_returned", "webhook_receive"]
+__all__ = [
+    "PaymentRefused",
+    "intent_open",
+    "intent_outcome_record",
+    "intent_payment_create",
+    "intent_poll",
+    "intent_ready",
+    "payment_returned",
+    "webhook_receive",
+]
 
 
 class PaymentRefused(Exception):
@@ -36,51 +45,76 @@ def intent_open(
     """The open intent for this purpose (created, with its gateway payment, the first time). Raises
     PaymentRefused("already-paid") when it is paid, and GatewayUnavailable when the gateway cannot be reached
     (the intent is kept: the next try creates the gateway payment with the same key)."""
-    gateway = gateway_in_use()
-    with transaction.atomic():
-        if Intent.objects.filter(purpose=purpose, status=Intent.Status.SUCCEEDED).exists():
-            raise PaymentRefused("already-paid")
-        intent = Intent.objects.select_for_update().filter(purpose=purpose, status=Intent.Status.OPEN).first()
-        if intent is not None and (intent.amount, intent.currency) != (amount, currency):
-            intent.status = Intent.Status.FAILED  # what is owed changed: a new intent for the new sum
-            intent.save(update_fields=["status", "updated_at"])
-            intent = None
-        if intent is None:
-            try:
-                with transaction.atomic():
-                    intent = Intent.objects.create(
-                        purpose=purpose,
-                        reference=reference,
-                        description=description,
-                        payer=payer,
-                        amount=amount,
-                        currency=currency,
-                        gateway=gateway.name,
-                        idempotency_key=secrets.token_urlsafe(24),
-                    )
-            except IntegrityError:  # opened at the same moment by another request
-                intent = Intent.objects.select_for_update().get(purpose=purpose, status=Intent.Status.OPEN)
-    if not intent.gateway_payment:
-        # Outside the lock: a slow gateway must not hold the row. The key makes a repeat create the same payment.
-        created = gateway.create(
-            amount=intent.amount,
-            currency=intent.currency,
-            reference=intent.reference,
-            description=intent.description,
-            return_url=return_url,
-            key=intent.idempotency_key,
-        )
-        Intent.objects.filter(pk=intent.pk, gateway_payment="").update(
-            gateway_payment=created.payment_id, pay_url=created.pay_url
-        )
-        intent.refresh_from_db()
+    intent = intent_ready(
+        purpose=purpose,
+        reference=reference,
+        description=description,
+        payer=payer,
+        amount=amount,
+        currency=currency,
+    )
+    return intent_payment_create(intent, return_url=return_url)
+
+
+@transaction.atomic
+def intent_ready(
+    *, purpose: str, reference: str, description: str, payer, amount: int, currency: str
+) -> Intent:
+    """The open intent for this purpose, created when there is none or what is owed changed; its gateway
+    payment is made by `intent_payment_create`, outside the caller's transaction. Raises PaymentRefused."""
+    if Intent.objects.filter(purpose=purpose, status=Intent.Status.SUCCEEDED).exists():
+        raise PaymentRefused("already-paid")
+    intent = Intent.objects.select_for_update().filter(purpose=purpose, status=Intent.Status.OPEN).first()
+    if intent is not None and (intent.amount, intent.currency) != (amount, currency):
+        intent.status = Intent.Status.FAILED  # what is owed changed: a new intent for the new sum
+        intent.save(update_fields=["status", "updated_at"])
+        intent = None
+    if intent is None:
+        try:
+            with transaction.atomic():
+                intent = Intent.objects.create(
+                    purpose=purpose,
+                    reference=reference,
+                    description=description,
+                    payer=payer,
+                    amount=amount,
+                    currency=currency,
+                    gateway=gateway_in_use().name,
+                    idempotency_key=secrets.token_urlsafe(24),
+                )
+        except IntegrityError:  # opened at the same moment by another request
+            intent = Intent.objects.select_for_update().get(purpose=purpose, status=Intent.Status.OPEN)
+    return intent
+
+
+def intent_payment_create(intent: Intent, *, return_url: str) -> Intent:
+    """The intent with its gateway payment, created the first time. Call it outside any transaction: a slow
+    gateway must not hold the row. The idempotency key makes a repeat create the same payment."""
+    if intent.gateway_payment:
+        return intent
+    created = gateway_in_use().create(
+        amount=intent.amount,
+        currency=intent.currency,
+        reference=intent.reference,
+        description=intent.description,
+        return_url=return_url,
+        key=intent.idempotency_key,
+    )
+    Intent.objects.filter(pk=intent.pk, gateway_payment="").update(
+        gateway_payment=created.payment_id, pay_url=created.pay_url
+    )
+    intent.refresh_from_db()
     return intent
 
 
 @transaction.atomic
 def _settle(intent_pk: int, payment: GatewayPayment, *, source: str) -> Intent:
-    intent = Intent.objects.select_for_update().get(pk=intent_pk)
-    if intent.status != Intent.Status.OPEN:
+    # With its payer, whom payment.succeeded names, in the same query; only the intent's row is locked.
+    intent = Intent.objects.select_for_update(of=("self",)).select_related("payer").get(pk=intent_pk)
+    # Closed on our side (paid at a counter, or the sum owed changed) while the payer was still on the gateway's
+    # page: the gateway took the money all the same. It is held for finance staff, never counted as paid.
+    taken_after_closing = intent.status == Intent.Status.FAILED and payment.status == "succeeded"
+    if intent.status != Intent.Status.OPEN and not taken_after_closing:
         return intent  # final already: a late, repeated or older word changes nothing
     if payment.payment_id != intent.gateway_payment:
         raise PaymentRefused("not-this-payment")
@@ -92,7 +126,7 @@ def _settle(intent_pk: int, payment: GatewayPayment, *, source: str) -> Intent:
     if payment.status == "succeeded":
         intent.paid_at, intent.paid_amount = timezone.now(), payment.amount
         changed += ["paid_at", "paid_amount"]
-        if (payment.amount, payment.currency) != (intent.amount, intent.currency):
+        if taken_after_closing or (payment.amount, payment.currency) != (intent.amount, intent.currency):
             intent.status = Intent.Status.MISMATCH
         else:
             intent.status = Intent.Status.SUCCEEDED
@@ -102,20 +136,30 @@ def _settle(intent_pk: int, payment: GatewayPayment, *, source: str) -> Intent:
         intent.status = Intent.Status.FAILED
     intent.save(update_fields=changed)
     if intent.status != Intent.Status.OPEN:
-        audit_record(
-            action=f"payments.intent.{intent.status}",
+        intent_outcome_record(
+            intent,
             actor=f"gateway:{intent.gateway}",
-            subject_type="payment-intent",
-            subject_id=str(intent.uuid),
             data={
-                "purpose": intent.purpose,
-                "amount": intent.amount,
                 "paid_amount": payment.amount,
                 "currency": payment.currency,
                 "gateway_payment": payment.payment_id,
                 "source": source,
+                **({"closed_before_payment": True} if taken_after_closing else {}),
             },
         )
+    return intent
+
+
+def intent_outcome_record(intent: Intent, *, actor: str, data: dict) -> None:
+    """The audit entry of an intent's final status and, when it is paid, `payment.succeeded` for the purpose's
+    owner; inside the transaction that set the status, however the money came (gateway or counter)."""
+    audit_record(
+        action=f"payments.intent.{intent.status}",
+        actor=actor,
+        subject_type="payment-intent",
+        subject_id=str(intent.uuid),
+        data={"purpose": intent.purpose, "amount": intent.amount, **data},
+    )
     if intent.status == Intent.Status.SUCCEEDED:
         event_emit(
             name="payment.succeeded",
@@ -128,30 +172,38 @@ def _settle(intent_pk: int, payment: GatewayPayment, *, source: str) -> Intent:
                 "payer": str(intent.payer.uuid),
             },
         )
-    return intent
 
 
 def webhook_receive(*, headers, body: bytes) -> bool:
     """A webhook: checked, kept once, and settled from. Raises GatewayRefused; False for a repeat."""
     gateway = gateway_in_use()
     event = gateway.event(headers, body)
+    # Read before the transaction, which holds SQLite's only write lock: a payment id never changes once stored,
+    # and _settle locks the row. Leaving out "" states the condition of the unique index on payment ids, without
+    # which SQLite reads every intent instead of using it.
+    intent_pk = (
+        Intent.objects.filter(gateway=gateway.name, gateway_payment=event.payment.payment_id)
+        .exclude(gateway_payment="")
+        .values_list("pk", flat=True)
+        .first()
+    )
     with transaction.atomic():
-        intent = Intent.objects.filter(gateway=gateway.name, gateway_payment=event.payment.payment_id).first()
         try:
             with transaction.atomic():
                 GatewayEvent.objects.create(
-                    gateway=gateway.name, event_id=event.event_id, intent=intent, payload=event.payload
+                    gateway=gateway.name, event_id=event.event_id, intent_id=intent_pk, payload=event.payload
                 )
         except IntegrityError:
             return False  # the same event again (the gateway sends each at least twice)
-        if intent is not None:
-            _settle(intent.pk, event.payment, source="webhook")
+        if intent_pk is not None:
+            _settle(intent_pk, event.payment, source="webhook")
     return True
 
 
 def intent_poll(intent: Intent) -> Intent:
     """Read the payment from the gateway, server to server, and settle from it. Raises GatewayUnavailable."""
-    if not intent.gateway_payment or intent.status != Intent.Status.OPEN:
+    # A closed intent is read too: its gateway may have taken the money after we closed it.
+    if not intent.gateway_payment or intent.status not in (Intent.Status.OPEN, Intent.Status.FAILED):
         return intent
     return _settle(intent.pk, gateway_in_use().read(intent.gateway_payment), source="status-check")
 

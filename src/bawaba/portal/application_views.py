@@ -45,6 +45,7 @@ from bawaba.core.paging import page_get
 from bawaba.core.ratelimit import Limit, hit
 from bawaba.core.text import western_digits
 from bawaba.forms.attachments import attachment_readable
+from bawaba.payments.refunds import refunds_made
 from bawaba.workflows.engine import State, Transition
 
 from .apply_questions import display
@@ -257,6 +258,7 @@ def _detail_page(request, found: Application, *, error: str = "", posted: dict |
             "can_pay": step == NextStep.PAY,
             "fees_paid": found.fees_paid or paid_online,
             "receipt": paid if paid is not None and paid.payer_id == request.user.pk else None,
+            "refunds": refunds_made(paid) if paid is not None else [],
         },
         status=status,
     )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bawaba.cases.payments import fee_intent_latest, fee_intent_open
 from bawaba.cases.selectors import application_open
+from bawaba.payments.bills import bills_of_intent
 from bawaba.payments.gateways import GatewayRefused, GatewayUnavailable
 from bawaba.payments.models import Intent
 from bawaba.payments.selectors import receipt_of
@@ -85,4 +86,7 @@ def payment_receipt(request, intent: UUID):
     kind, _sep, key = paid.purpose.partition(":")
     # What it paid for, named in the page's language (the gateway was told it in the payer's).
     application = application_open(user=request.user, uuid=key) if kind == "application" else None
-    return render(request, "portal/payments/receipt.html", {"paid": paid, "application": application})
+    bills = bills_of_intent(paid) if kind == "bills" else []
+    return render(
+        request, "portal/payments/receipt.html", {"paid": paid, "application": application, "bills": bills}
+    )

@@ -4,6 +4,7 @@ from . import (
     account_views,
     application_views,
     apply_views,
+    bill_views,
     dev_views,
     message_views,
     passkey_views,
@@ -57,6 +58,7 @@ urlpatterns = [
         name="application_paid",
     ),
     path("account/payments/<uuid:intent>/receipt/", payment_views.payment_receipt, name="payment_receipt"),
+    path("services/<str:code>/paid/", bill_views.bills_paid, name="bills_paid"),
     path(
         "account/applications/<uuid:application>/",
         application_views.application_detail,

@@ -17,7 +17,7 @@ from bawaba.core.i18n import current_language
 from bawaba.core.paging import page_get
 from bawaba.core.response_cache import anonymous_response_cache
 
-from . import apply_views
+from . import apply_views, bill_views
 
 PAGE_SIZE = 24
 
@@ -87,6 +87,8 @@ def service_start(request, code: str):
             {"service": service, "delegation": delegation},
             status=403,
         )
+    if service.definition.get("bills"):
+        return bill_views.bills_page(request, service)
     if service.kind in FILEABLE_KINDS:
         return apply_views.start_page(request, service)
     return render(

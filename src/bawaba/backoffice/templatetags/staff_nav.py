@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 
 from bawaba.accounts.permissions import (
     can_manage_agency_staff,
+    can_reconcile_payments,
     can_see_agency_delegations,
     can_work_on_agency_cases,
     is_staff_member,
 )
 from bawaba.accounts.staff import staff_roles
+from bawaba.payments.counter import can_take_counter_payments
 
 from ..access import agency_shown
 
@@ -25,6 +27,10 @@ def staff_navigation(context):
         return {"links": []}
     home = reverse("backoffice:home")
     links = [(home, _("Staff home"))]
+    if can_take_counter_payments(user):
+        links.append((reverse("backoffice:counter"), _("Counter")))
+    if can_reconcile_payments(user):
+        links.append((reverse("backoffice:settlements"), _("Finance")))
     for code in staff_roles(user=user):
         if not code:
             continue

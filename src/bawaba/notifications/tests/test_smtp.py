@@ -252,7 +252,9 @@ def test_a_notice_is_written_as_django_would_write_it():
 
     from bawaba.notifications.providers.smtp.provider import email_build
 
-    message = mail_to(subject="تم استلام طلبك BWB-2026-000123 — خطوة جديدة في طلب تجديد رخصة القيادة الخاصة بك")
+    message = mail_to(
+        subject="تم استلام طلبك BWB-2026-000123 — خطوة جديدة في طلب تجديد رخصة القيادة الخاصة بك"
+    )
     notice = email_build(message, FROM)
     ours = email.message_from_bytes(notice.message().as_bytes(), policy=email.policy.default)
     django_email = mail.EmailMultiAlternatives(
@@ -269,7 +271,11 @@ def test_a_notice_is_written_as_django_would_write_it():
 def test_a_subject_with_a_line_break_is_refused_and_nothing_is_sent(mailbox, provider):
     message = mail_to(subject="Hello\r\nBcc: everyone@example.org")
     outcome = send(provider, message)[message.uuid]
-    assert outcome.permanent is True and "could not be written" in outcome.reason and "line break" in outcome.reason
+    assert (
+        outcome.permanent is True
+        and "could not be written" in outcome.reason
+        and "line break" in outcome.reason
+    )
     assert mailbox.received == []
 
 

@@ -2,16 +2,20 @@
 
 An adapter creates a payment on the gateway for an intent, reads a payment's status server to server, and
 checks what the gateway sends through others: its webhooks and the signed address the payer's browser comes
-back to. Everything it returns is plain data; the services decide what it means for the intent.
+back to, and reads the day's settlement (what the gateway says it paid out for that UTC day). Everything it
+returns is plain data; the services decide what it means for the intent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from .refunding import GatewayRefund, RefundDeclined  # noqa: F401 (refunds speak these)
 
 __all__ = [
     "Created",
@@ -19,6 +23,8 @@ __all__ = [
     "GatewayPayment",
     "GatewayRefused",
     "GatewayUnavailable",
+    "SettlementInvalid",
+    "SettlementLine",
     "gateway_in_use",
 ]
 
@@ -29,6 +35,25 @@ class GatewayUnavailable(Exception):
 
 class GatewayRefused(Exception):
     """What came in the gateway's name is not the gateway's (a bad signature, a stale timestamp)."""
+
+
+class SettlementInvalid(Exception):
+    """The settlement file came, but is not one: `line` and `column` (from 1, 0 for the whole line) say where."""
+
+    def __init__(self, message: str, *, line: int, column: int = 0):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+@dataclass(frozen=True)
+class SettlementLine:
+    payment_id: str
+    reference: str
+    amount: int
+    currency: str
+    fee: int
+    net: int
+    settled_at: datetime
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,13 @@ class Gateway(Protocol):
 
     def returned(self, query) -> tuple[str, str]:
         """(payment id, status) from the address the payer came back to; raises GatewayRefused."""
+
+    def settlement(self, day: date) -> list[SettlementLine]:
+        """The payments the gateway settled for this UTC day; raises GatewayUnavailable, SettlementInvalid."""
+
+    def refund(self, *, payment_id: str, amount: int, currency: str, reason: str, key: str) -> GatewayRefund:
+        """Give back part or all of a succeeded payment; the same key never refunds twice. Raises
+        GatewayUnavailable (try again with the same key) and RefundDeclined (final)."""
 
 
 REGISTRY = {"paygw": "bawaba.payments.gateways.paygw.adapter.PaygwGateway"}

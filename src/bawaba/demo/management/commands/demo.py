@@ -1,9 +1,11 @@
-"""`bawaba demo accounts`: create the demo accounts and print them (refuses outside DEBUG)."""
+"""`bawaba demo accounts`: create the demo accounts and print them (refuses outside DEBUG);
+`bawaba demo bills`: demo traffic fines and electricity bills to pay by reference."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bawaba.demo.accounts import ensure_demo_accounts
+from bawaba.demo.bills import ensure_demo_bills
 
 
 class Command(BaseCommand):
@@ -12,8 +14,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("accounts", help="Create the demo accounts and print how to sign in.")
+        sub.add_parser("bills", help="Demo traffic fines and electricity bills to pay by reference.")
 
     def handle(self, *args, action, **options):
+        if action == "bills":
+            for biller, loaded in ensure_demo_bills().items():
+                self.stdout.write(f"Demo bills, {biller}: {loaded.created} new, {loaded.updated} updated")
+            self.stdout.write(
+                "  fines on plate ق ط ر 1234 and س م ع 5821; electricity accounts 100200300400, 500600700800"
+            )
+            return
         if not settings.DEBUG:
             raise CommandError("demo accounts have well-known passwords: they are only made with DEBUG on")
         self.stdout.write(

@@ -2,18 +2,31 @@
 
 Requests are signed with the merchant's secret (HMAC-SHA256 of "<timestamp>.<body>"); so are its webhooks,
 checked the same way, within five minutes of our clock. The return address is signed over "<id>|<status>"
-without a time: it only says which payment to read.
+without a time: it only says which payment to read. The daily settlement file is fetched the same way and
+read strictly (settlement_file).
 """
 
 import hashlib
 import hmac
 import json
 import time
+from datetime import date
 
 import requests
 from django.utils.translation import gettext as _
 
-from .. import Created, GatewayEvent, GatewayPayment, GatewayRefused, GatewayUnavailable
+from .. import Created, GatewayEvent, GatewayPayment, GatewayRefused, GatewayUnavailable, SettlementLine
+from ..refunding import GatewayRefund, RefundDeclined
+from .settlement_file import settlement_parse
+
+# The refund errors that sending again cannot change (PROTOCOL.md, Refunds); any other is retried.
+REFUND_FINAL = {
+    "payment_not_succeeded",
+    "amount_exceeds_refundable",
+    "not_found",
+    "idempotency_conflict",
+    "invalid_request",
+}
 
 WINDOW_SECONDS = 300
 TIMEOUT_SECONDS = 10
@@ -47,7 +60,7 @@ class PaygwGateway:
         self.url, self.merchant, self.secret = url.rstrip("/"), merchant, secret
         self.session = requests.Session()
 
-    def _call(self, method: str, path: str, body: bytes = b"", **headers) -> dict:
+    def _send(self, method: str, path: str, body: bytes = b"", **headers) -> requests.Response:
         stamp = str(int(time.time()))
         signed = {
             "X-Paygw-Merchant": self.merchant,
@@ -67,6 +80,10 @@ class PaygwGateway:
                 _("The gateway answered %(status)s: %(words)s")
                 % {"status": answer.status_code, "words": answer.text[:300]}
             )
+        return answer
+
+    def _call(self, method: str, path: str, body: bytes = b"", **headers) -> dict:
+        answer = self._send(method, path, body, **headers)
         try:
             return answer.json()
         except ValueError as error:
@@ -107,3 +124,54 @@ class PaygwGateway:
         if not payment or not hmac.compare_digest(query.get("signature", ""), expected):
             raise GatewayRefused(_("The address you came back to was not signed by the gateway."))
         return payment, status
+
+    def settlement(self, day: date) -> list[SettlementLine]:
+        answer = self._send("GET", f"/v1/settlements/{day.isoformat()}.csv")
+        return settlement_parse(answer.content, day)
+
+    def refund(self, *, payment_id: str, amount: int, currency: str, reason: str, key: str) -> GatewayRefund:
+        # Not through _call: a 4xx here is the gateway's final word on this refund, not a reason to retry.
+        body = json.dumps({"amount": amount, "currency": currency, "reason": reason[:200]}).encode()
+        stamp = str(int(time.time()))
+        headers = {
+            "X-Paygw-Merchant": self.merchant,
+            "X-Paygw-Timestamp": stamp,
+            "X-Paygw-Signature": _signature(self.secret, f"{stamp}.".encode() + body),
+            "Content-Type": "application/json",
+            "Idempotency-Key": key,
+        }
+        try:
+            answer = self.session.post(
+                f"{self.url}/v1/payments/{payment_id}/refunds",
+                data=body,
+                headers=headers,
+                timeout=TIMEOUT_SECONDS,
+            )
+            data = answer.json()
+        except requests.RequestException as error:
+            raise GatewayUnavailable(_("The gateway did not answer: %(error)s") % {"error": error}) from error
+        except ValueError as error:
+            raise GatewayUnavailable(_("The gateway's answer was not JSON.")) from error
+        if (
+            answer.status_code in (400, 404, 409)
+            and isinstance(data, dict)
+            and data.get("error") in REFUND_FINAL
+        ):
+            raise RefundDeclined(str(data["error"]), str(data.get("message", "")))
+        if answer.status_code != 201:
+            raise GatewayUnavailable(
+                _("The gateway answered %(status)s: %(words)s")
+                % {"status": answer.status_code, "words": answer.text[:300]}
+            )
+        try:
+            return GatewayRefund(
+                refund_id=str(data["id"]),
+                payment_id=str(data["payment_id"]),
+                amount=int(data["amount"]),
+                currency=str(data["currency"]),
+                status=str(data["status"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise GatewayUnavailable(
+                _("The gateway's answer was not a refund: %(error)s") % {"error": error}
+            ) from error
