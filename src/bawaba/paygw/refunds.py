@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import store
-from .views import IDEMPOTENCY_KEY, _error, _signed_by
+from .views import IDEMPOTENCY_KEY, NOT_AN_OBJECT, _error, _json_object, _signed_by
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS refunds (
@@ -135,12 +135,8 @@ def refund_create(
 
 
 def _fields(body: bytes) -> tuple[dict, dict]:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return {}, {"body": "The body must be a JSON object."}
-    if not isinstance(data, dict):
-        return {}, {"body": "The body must be a JSON object."}
+    if (data := _json_object(body)) is None:
+        return {}, dict(NOT_AN_OBJECT)
     errors = {}
     amount = data.get("amount")
     if type(amount) is not int or not 0 < amount <= 10**12:

@@ -45,14 +45,22 @@ def _signed_by(request) -> tuple[config.Merchant | None, JsonResponse | None]:
     return merchant, None
 
 
-def _payment_fields(body: bytes) -> tuple[dict, dict]:
-    """The new payment's fields and the problems with them, by field."""
+NOT_AN_OBJECT = {"body": "The body must be a JSON object."}
+
+
+def _json_object(body: bytes) -> dict | None:
+    """The request's body as a JSON object; None when it is anything else."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return {}, {"body": "The body must be a JSON object."}
-    if not isinstance(data, dict):
-        return {}, {"body": "The body must be a JSON object."}
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _payment_fields(body: bytes) -> tuple[dict, dict]:
+    """The new payment's fields and the problems with them, by field."""
+    if (data := _json_object(body)) is None:
+        return {}, dict(NOT_AN_OBJECT)
     errors = {}
     amount = data.get("amount")
     if type(amount) is not int or not 0 < amount <= 10**12:
