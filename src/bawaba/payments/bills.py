@@ -255,11 +255,13 @@ def _bill_row(row: dict, number: int, pattern: str | None) -> dict:
     for column in BILL_COLUMNS:
         if not (row.get(column) or "").strip() and column != "holder":
             refuse(column, "missing")
-    account = row["account"].strip()
-    if pattern is not None:
-        account = account_clean(account, pattern) or refuse(
-            "account", f"{account!r} does not match {pattern}"
-        )
+    if not re.fullmatch(r"[A-Za-z0-9._:/-]{1,40}", row["reference"].strip()):
+        # What a payment's reference may hold at the gateway, which names the bill.
+        refuse("reference", f"{row['reference']!r} is not 1 to 40 of letters, digits and . _ : / -")
+    typed = row["account"].strip()
+    account = account_clean(typed, pattern or ".+") or refuse(
+        "account", f"{typed!r} does not match {pattern}"
+    )
     try:
         amount = int(row["amount"])
     except ValueError:

@@ -91,6 +91,8 @@ def test_a_bad_line_refuses_the_whole_file_naming_line_and_column(db):
         bills_load(biller="traffic-fines", rows=[row("TF-1", "XYZ", 100)], pattern=PLATE)
     with pytest.raises(BillFileRefused, match=r"line 3, reference: 'TF-1' is on an earlier line"):
         bills_load(biller="traffic-fines", rows=[row("TF-1", "قطر1", 1), row("TF-1", "قطر1", 1)])
+    with pytest.raises(BillFileRefused, match=r"line 2, reference: 'مخالفة 1' is not 1 to 40 of letters"):
+        bills_load(biller="traffic-fines", rows=[row("مخالفة 1", "قطر1", 1)])
     with pytest.raises(BillFileRefused, match=r"line 2, issued_on: '2026-02-30' is not a date"):
         bills_load(biller="traffic-fines", rows=[row("TF-1", "قطر1", 1, issued_on="2026-02-30")])
     assert not Bill.objects.exists()
