@@ -1,10 +1,11 @@
 """Taking payments: an intent per sum owed, settled once from whatever the gateway says first.
 
-The gateway speaks three ways: its signed webhooks, the signed address the payer's browser returns to (which
-only names the payment: its status is then read server to server), and that read itself. Any of them may come
-first, late, twice or out of order; each goes through `_settle`, which locks the intent, never moves it back
-from a final state, checks the amount and currency against what is owed, and on success emits
-`payment.succeeded` in the same transaction, for the purpose's owner (an application…) to move on.
+The gateway speaks three ways: its signed webhooks (kept, then settled from by a task), the signed address the
+payer's browser returns to (which only names the payment: its status is then read server to server), and that
+read itself. Any of them may come first, late, twice or out of order; each goes through `_settle`, which locks
+the intent, never moves it back from a final state, checks the amount and currency against what is owed, and
+on success emits `payment.succeeded` in the same transaction, for the purpose's owner (an application…) to
+move on.
 """
 
 import secrets
@@ -28,6 +29,7 @@ __all__ = [
     "intent_ready",
     "payment_returned",
     "webhook_receive",
+    "webhook_settle_from",
 ]
 
 
@@ -175,12 +177,18 @@ def intent_outcome_record(intent: Intent, *, actor: str, data: dict) -> None:
 
 
 def webhook_receive(*, headers, body: bytes) -> bool:
-    """A webhook: checked, kept once, and settled from. Raises GatewayRefused; False for a repeat."""
+    """A webhook: checked and kept once; a task settles from it. Raises GatewayRefused; False for a repeat.
+
+    The gateway waits for the answer and sends again what is not answered quickly, so the answer comes once the
+    event is stored (PROTOCOL.md: "answer quickly with 2xx once stored, and do the work afterwards"); the payer
+    coming back meanwhile is settled at once by the status check.
+    """
+    from .tasks import webhook_settle  # the tasks call back into these services
+
     gateway = gateway_in_use()
     event = gateway.event(headers, body)
-    # Read before the transaction, which holds SQLite's only write lock: a payment id never changes once stored,
-    # and _settle locks the row. Leaving out "" states the condition of the unique index on payment ids, without
-    # which SQLite reads every intent instead of using it.
+    # Leaving out "" states the condition of the unique index on payment ids, without which SQLite reads every
+    # intent instead of using it.
     intent_pk = (
         Intent.objects.filter(gateway=gateway.name, gateway_payment=event.payment.payment_id)
         .exclude(gateway_payment="")
@@ -190,14 +198,23 @@ def webhook_receive(*, headers, body: bytes) -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                GatewayEvent.objects.create(
+                stored = GatewayEvent.objects.create(
                     gateway=gateway.name, event_id=event.event_id, intent_id=intent_pk, payload=event.payload
                 )
         except IntegrityError:
             return False  # the same event again (the gateway sends each at least twice)
         if intent_pk is not None:
-            _settle(intent_pk, event.payment, source="webhook")
+            webhook_settle.enqueue(event_pk=stored.pk)  # committed with the event, or not at all
     return True
+
+
+def webhook_settle_from(event_pk: int) -> Intent | None:
+    """Settle the intent from a stored webhook: what the webhook_settle task does."""
+    stored = GatewayEvent.objects.filter(pk=event_pk).exclude(intent=None).first()
+    if stored is None:
+        return None
+    gateway = gateway_in_use()
+    return _settle(stored.intent_id, gateway.event_payment(stored.payload), source="webhook")
 
 
 def intent_poll(intent: Intent) -> Intent:

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from .gateways import GatewayUnavailable, SettlementInvalid, gateway_in_use
 from .reconciliation import reconciliation_due_days, reconciliation_run
+from .services import webhook_settle_from
 
-__all__ = ["MAX_ATTEMPTS", "ReconciliationIncomplete", "settlement_reconcile"]
+__all__ = ["MAX_ATTEMPTS", "ReconciliationIncomplete", "settlement_reconcile", "webhook_settle"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +62,10 @@ def settlement_reconcile(*, days: list[str] | None = None, attempt: int = 1) -> 
             f" (attempt {attempt} of {MAX_ATTEMPTS}); malformed files: {malformed or 'none'}"
         )
     return {"reconciled": reconciled}
+
+
+@task()
+def webhook_settle(*, event_pk: int) -> None:
+    """A stored webhook settles its intent (services.webhook_receive enqueues it with the event). Settling
+    is idempotent: a repeat, or an older event after a newer one, changes nothing."""
+    webhook_settle_from(event_pk)

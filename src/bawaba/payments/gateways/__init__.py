@@ -92,6 +92,9 @@ class Gateway(Protocol):
     def event(self, headers, body: bytes) -> GatewayEvent:
         """The webhook's event, once its signature is checked; raises GatewayRefused."""
 
+    def event_payment(self, payload: dict) -> GatewayPayment:
+        """The payment a webhook's payload speaks of, read again from the stored event (checked when it came)."""
+
     def returned(self, query) -> tuple[str, str]:
         """(payment id, status) from the address the payer came back to; raises GatewayRefused."""
 

@@ -21,6 +21,8 @@ from bawaba.payments.services import (
     payment_returned,
     webhook_receive,
 )
+from bawaba.payments.tasks import webhook_settle
+from bawaba.testing.payments import webhooks_settle
 
 SUCCESS, DECLINED = "4242424242424242", "4000000000000002"
 RETURN = "http://127.0.0.1:9/ar/payments/return/"
@@ -142,8 +144,10 @@ def test_a_replayed_webhook_is_recorded_once_and_an_older_one_never_moves_it_bac
     headers, body = webhook(intent, sequence=3)
     assert webhook_receive(headers=headers, body=body) is True
     assert webhook_receive(headers=headers, body=body) is False  # the same event again
+    assert webhooks_settle() == 1  # settled by one task, not two
     older_headers, older = webhook(intent, status="declined", event="evt_0", sequence=2)
     webhook_receive(headers=older_headers, body=older)
+    assert webhooks_settle() == 1
     assert Intent.objects.get(pk=intent.pk).status == Intent.Status.SUCCEEDED
     assert paid_events() == 1 and GatewayEvent.objects.count() == 2
 
@@ -154,6 +158,7 @@ def test_a_payment_of_another_amount_or_currency_is_held_not_counted(payment_gat
     intent = owe(payer)
     headers, body = webhook(intent, **changes)
     webhook_receive(headers=headers, body=body)
+    webhooks_settle()
     held = Intent.objects.get(pk=intent.pk)
     assert held.status == Intent.Status.MISMATCH and paid_events() == 0
 
@@ -165,6 +170,8 @@ def test_the_payer_closing_the_browser_after_paying_is_still_paid_by_the_webhook
     state = payment_gateway.status(intent.gateway_payment)
     headers, body = webhook(intent, sequence=3, status=state["status"], amount=state["amount"])
     webhook_receive(headers=headers, body=body)
+    assert Intent.objects.get(pk=intent.pk).status == Intent.Status.OPEN  # stored, answered, not yet settled
+    webhooks_settle()
     assert Intent.objects.get(pk=intent.pk).status == Intent.Status.SUCCEEDED and paid_events() == 1
 
 
@@ -183,6 +190,7 @@ def test_a_gateway_that_does_not_answer_during_confirmation_leaves_it_to_the_web
     assert Intent.objects.get(pk=intent.pk).status == Intent.Status.OPEN
     headers, body = webhook(intent)
     webhook_receive(headers=headers, body=body)
+    webhooks_settle()
     assert Intent.objects.get(pk=intent.pk).status == Intent.Status.SUCCEEDED
 
 
@@ -190,13 +198,15 @@ def test_a_gateway_that_does_not_answer_during_confirmation_leaves_it_to_the_web
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
 def test_two_webhooks_at_once_record_one_payment(payment_gateway, payer):
     intent = owe(payer)
-    deliveries = [webhook(intent, event=f"evt_{n}", sequence=3 + n) for n in range(2)]
-    start = threading.Barrier(2)
+    deliveries = [(*webhook(intent, event=f"evt_{n}", sequence=3 + n), f"evt_{n}") for n in range(2)]
+    start, settle = threading.Barrier(2), threading.Barrier(2)
 
-    def deliver(headers, body):
+    def deliver(headers, body, event_id):
         start.wait()
         try:
             webhook_receive(headers=headers, body=body)
+            settle.wait()  # and two workers settle from them at the same moment
+            webhook_settle.call(event_pk=GatewayEvent.objects.get(event_id=event_id).pk)
         finally:
             connections.close_all()
 

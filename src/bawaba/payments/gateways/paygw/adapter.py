@@ -118,6 +118,9 @@ class PaygwGateway:
         except (ValueError, KeyError, GatewayUnavailable) as error:
             raise GatewayRefused(_("The webhook is signed but is not a payment event.")) from error
 
+    def event_payment(self, payload: dict) -> GatewayPayment:
+        return _payment(payload)
+
     def returned(self, query) -> tuple[str, str]:
         payment, status = query.get("payment", ""), query.get("status", "")
         expected = hmac.new(self.secret.encode(), f"{payment}|{status}".encode(), hashlib.sha256).hexdigest()
