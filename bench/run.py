@@ -156,9 +156,9 @@ SCENARIOS = [
         target_percent=40,
         measures=(
             "webhooks: the card gateway's signed payment.succeeded webhook (JSON, HMAC-SHA256 over timestamp and "
-            "body), each for another application's open fee intent: checked, kept once and settled (receipt "
-            'number, audit entry, the event and its relay task); 200 with "new": true is checked. The relay '
-            "itself (the application paid, the citizen told) is the task worker's, run after the rounds."
+            "body), each for another application's open fee intent: checked, kept once and its settling task "
+            'queued; 200 with "new": true is checked. Settling (receipt number, audit entry, the event) and the '
+            "relay (the application paid, the citizen told) are the task worker's, run after the rounds."
         ),
     ),
     Scenario(

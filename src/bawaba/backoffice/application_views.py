@@ -25,6 +25,7 @@ from bawaba.cases.officer_services import (
     application_open,
     application_release,
 )
+from bawaba.cases.payments import fee_paid_intent
 from bawaba.cases.permissions import (
     can_assign,
     can_claim,
@@ -35,11 +36,13 @@ from bawaba.cases.permissions import (
 from bawaba.cases.queue import agency_caseworkers
 from bawaba.cases.services import ActionRefused, application_act
 from bawaba.core.i18n import pick
+from bawaba.payments.refunds import can_request_refunds, refundable_left
 
 from .access import AgencyShown, agency_page
 from .answers import answers_by_step
 from .application_forms import ActionForm, AssignForm, NoteForm, refusal_words
 from .reason_templates import reason_template, reason_templates
+from .refund_views import can_see_refunds
 
 queue_page_for = agency_page(can_see_agency_queue)
 
@@ -70,6 +73,16 @@ def _prefilled(request, agency: AgencyShown, application: Application) -> tuple[
     if template is None:
         return "", ""
     return action, template.text.get(application.applicant.preferred_language) or template.text["ar"]
+
+
+def _refund_url(user, agency: AgencyShown, application: Application) -> str:
+    """Where to ask for part of the paid fee back, for staff who may request refunds and while some is left."""
+    if not can_request_refunds(user) or not can_see_refunds(user, agency=agency.code):
+        return ""
+    paid = fee_paid_intent(application) if application.fees_due else None
+    if paid is None or not refundable_left(paid):
+        return ""
+    return reverse("backoffice:refund_new", args=[agency.code, paid.uuid])
 
 
 def _page(
@@ -156,6 +169,7 @@ def _page(
             "proposed_by_me": application.proposed_by_id == user.pk,
             "applicant_language": language,
             "template_texts": template_texts,
+            "refund_url": _refund_url(user, agency, application),
         },
         status=status,
     )

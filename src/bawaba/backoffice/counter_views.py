@@ -30,6 +30,7 @@ from bawaba.payments.counter_selectors import (
     counter_receipt,
     shift_current,
     shift_payments,
+    shift_refunds,
     shift_seen,
     shifts_overseen,
 )
@@ -246,6 +247,7 @@ def counter_shift_page(request, shift: UUID):
         "shift": found,
         "totals": totals,
         "payments": shift_payments(found),
+        "refunds": shift_refunds(found),
         "overseer": can_oversee_counter_shifts(request.user),
     }
     return render(request, "backoffice/counter/shift.html", context)

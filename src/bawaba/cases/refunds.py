@@ -77,7 +77,9 @@ def _uuid(value: str) -> uuidlib.UUID | None:
 
 def agency_refund(*, agency: str, refund_uuid) -> tuple[Refund, Application] | None:
     refund = (
-        Refund.objects.select_related("intent__payer", "requested_by", "approved_by", "rejected_by")
+        Refund.objects.select_related(
+            "intent__payer", "requested_by", "approved_by", "rejected_by", "shift__agent"
+        )
         .filter(uuid=refund_uuid)
         .first()
     )

@@ -6,7 +6,8 @@ same way. "Paid once" is the database's rule (one succeeded intent per purpose),
 the gateway, can never both count the same sum. An online payment still open for the purpose is closed in that
 transaction; if its gateway takes the money afterwards, `_settle` holds it as a mismatch for finance staff.
 
-The shift row is locked by every payment and by its close, so nothing is taken into a shift being counted.
+The shift row is locked by every payment, every cash refund paid out of it (`refunds.refund_approve`) and by its
+close, so nothing is taken into or paid out of a shift being counted.
 """
 
 import secrets
@@ -19,7 +20,7 @@ from bawaba.accounts.models import StaffMembership, StaffRole, User
 from bawaba.audit.services import audit_record
 from bawaba.core.references import reference_next
 
-from .models import CounterPayment, Intent, Shift
+from .models import CounterPayment, Intent, Refund, Shift
 from .services import intent_outcome_record
 
 __all__ = [
@@ -80,19 +81,23 @@ def _actor(user: User) -> str:
 
 
 def shift_totals(shift: Shift) -> dict:
-    """What the shift's payments add up to, by method, and the cash the drawer should hold."""
+    """What the shift's payments add up to, by method, the cash refunds paid out of it, and the cash the drawer
+    should hold: the float, plus cash taken, less cash refunded."""
     sums = {
         row["method"]: (row["total"] or 0, row["count"])
         for row in shift.payments.values("method").annotate(total=Sum("intent__amount"), count=Count("id"))
     }
     cash, cash_count = sums.get(CounterPayment.Method.CASH, (0, 0))
     terminal, terminal_count = sums.get(CounterPayment.Method.TERMINAL, (0, 0))
+    refunded = (
+        shift.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(total=Sum("amount"))["total"] or 0
+    )
     return {
         "cash": cash,
         "terminal": terminal,
         "count": cash_count + terminal_count,
-        # No cash leaves the drawer yet: refunds at the counter are not taken in cash.
-        "expected_cash": shift.opening_float + cash,
+        "refunded": refunded,
+        "expected_cash": shift.opening_float + cash - refunded,
     }
 
 
@@ -155,6 +160,7 @@ def shift_close(*, agent: User, shift_uuid, counted_cash: int, note: str) -> Shi
         raise CounterRefused("note-needed")
     shift.closed_at = timezone.now()
     shift.cash_taken, shift.terminal_taken = totals["cash"], totals["terminal"]
+    shift.cash_refunded = totals["refunded"]
     shift.expected_cash, shift.counted_cash = totals["expected_cash"], counted_cash
     shift.difference, shift.close_note = difference, note
     shift.save()
@@ -170,6 +176,7 @@ def shift_close(*, agent: User, shift_uuid, counted_cash: int, note: str) -> Shi
             "cash_taken": shift.cash_taken,
             "terminal_taken": shift.terminal_taken,
             "payments": totals["count"],
+            "cash_refunded": shift.cash_refunded,
             "expected_cash": shift.expected_cash,
             "counted_cash": counted_cash,
             "difference": difference,

@@ -1,9 +1,16 @@
 """Reading counter shifts and payments, always as someone: an agent sees their own, overseers every centre's."""
 
 from .counter import can_oversee_counter_shifts
-from .models import CounterPayment, Intent, Shift
+from .models import CounterPayment, Intent, Refund, Shift
 
-__all__ = ["counter_receipt", "shift_current", "shift_payments", "shift_seen", "shifts_overseen"]
+__all__ = [
+    "counter_receipt",
+    "shift_current",
+    "shift_payments",
+    "shift_refunds",
+    "shift_seen",
+    "shifts_overseen",
+]
 
 
 def shift_current(agent) -> Shift | None:
@@ -20,6 +27,15 @@ def shift_seen(*, user, shift_uuid) -> Shift | None:
 
 def shift_payments(shift: Shift) -> list[CounterPayment]:
     return list(shift.payments.select_related("intent", "intent__payer").order_by("intent__paid_at"))
+
+
+def shift_refunds(shift: Shift) -> list[Refund]:
+    """The cash refunds paid out of the shift's drawer."""
+    return list(
+        shift.refunds.filter(status=Refund.Status.SUCCEEDED)
+        .select_related("intent", "approved_by")
+        .order_by("refunded_at")
+    )
 
 
 def shifts_overseen(*, user, limit: int = 200) -> list[Shift]:

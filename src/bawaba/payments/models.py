@@ -263,6 +263,8 @@ class Shift(BaseModel):
     expected_cash = models.PositiveBigIntegerField(_("cash expected (minor units)"), null=True, blank=True)
     counted_cash = models.PositiveBigIntegerField(_("cash counted (minor units)"), null=True, blank=True)
     difference = models.BigIntegerField(_("difference (minor units)"), null=True, blank=True)
+    # Also written at close; a shift closed before cash refunds were paid out of drawers gave none back.
+    cash_refunded = models.PositiveBigIntegerField(_("cash refunded (minor units)"), default=0)
     close_note = models.TextField(_("note on the difference"), blank=True)
 
     class Meta:
@@ -332,7 +334,8 @@ class CounterPayment(models.Model):
 
 class Refund(BaseModel):
     """Part or all of a paid intent given back: asked for by one member of staff, approved or rejected by
-    another, then made through the intent's gateway (or handed over in cash at a counter)."""
+    another, then made through the intent's gateway (or handed over in cash at a counter, out of the approver's
+    open shift: `shift`)."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("awaiting approval")
@@ -381,6 +384,14 @@ class Refund(BaseModel):
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("tries at the gateway"), default=0)
     last_error = models.CharField(_("last gateway error"), max_length=400, blank=True)
+    shift = models.ForeignKey(
+        Shift,
+        verbose_name=_("paid out in shift"),
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("refund")
@@ -399,6 +410,11 @@ class Refund(BaseModel):
             ),
             models.UniqueConstraint(
                 fields=["gateway_refund"], condition=~models.Q(gateway_refund=""), name="payments_refund_once"
+            ),
+            # Only cash leaves a drawer.
+            models.CheckConstraint(
+                condition=models.Q(shift__isnull=True) | models.Q(method="cash"),
+                name="payments_refund_shift_only_for_cash",
             ),
         ]
 

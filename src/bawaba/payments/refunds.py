@@ -5,7 +5,13 @@ still be asked for, counted under a lock on the payment's row so two requests at
 it. The gateway is called after the approval is committed, outside any lock, with the refund's own
 idempotency key: a timeout or a gateway that is down leaves the refund approved, and sending it again can
 never refund twice. A payment taken at a counter (no card gateway behind it) is given back in cash there:
-approving it records it as made.
+approving it records it as made, paid out of the approver's open shift.
+
+Why the approver's drawer and not a later payout by any agent: at a centre the citizen is at the counter when a
+cash refund is decided, and the supervisor who signs it off hands the cash over from the drawer they will count
+at close. Approval and payout being one step leaves no "approved, cash not yet given" state for two agents to
+pay out twice or for no one to pay out at all, and the drawer the cash left is always the one of the person who
+let it leave.
 """
 
 import secrets
@@ -19,9 +25,10 @@ from django.utils.translation import gettext as _
 from bawaba.audit.services import audit_record
 from bawaba.events.services import event_emit
 
+from .counter import shift_totals
 from .gateways import REGISTRY, GatewayUnavailable, gateway_in_use
 from .gateways.refunding import RefundDeclined
-from .models import Intent, Refund
+from .models import Intent, Refund, Shift
 
 __all__ = [
     "APPROVE_PERMISSION",
@@ -45,7 +52,8 @@ RESERVING = (Refund.Status.REQUESTED, Refund.Status.APPROVED, Refund.Status.SUCC
 
 class RefundRefused(Exception):
     """A refund that cannot be asked for, approved or rejected; `message` says why, in the user's language.
-    `problem`: forbidden, own-request, not-paid, amount, reason, not-awaiting, counter-only."""
+    `problem`: forbidden, own-request, not-paid, amount, reason, not-awaiting, counter-only, no-open-shift,
+    shift-currency, drawer-short."""
 
     def __init__(self, problem: str, message: str):
         super().__init__(message)
@@ -148,7 +156,7 @@ def _decided(refund: Refund, actor) -> Refund:
     return locked
 
 
-def _succeed(refund: Refund, *, gateway_refund: str, actor: str) -> None:
+def _succeed(refund: Refund, *, gateway_refund: str, actor: str, **recorded) -> None:
     """Made: recorded, audited and announced in the caller's transaction."""
     refund.status, refund.refunded_at, refund.gateway_refund = (
         Refund.Status.SUCCEEDED,
@@ -158,7 +166,7 @@ def _succeed(refund: Refund, *, gateway_refund: str, actor: str) -> None:
     refund.last_error = ""
     refund.save(update_fields=["status", "refunded_at", "gateway_refund", "last_error", "updated_at"])
     intent = refund.intent
-    _audit(refund, "succeeded", actor, method=refund.method, gateway_refund=gateway_refund)
+    _audit(refund, "succeeded", actor, method=refund.method, gateway_refund=gateway_refund, **recorded)
     event_emit(
         name="payment.refunded",
         payload={
@@ -175,17 +183,49 @@ def _succeed(refund: Refund, *, gateway_refund: str, actor: str) -> None:
     )
 
 
+def _payout_shift(refund: Refund, actor) -> Shift:
+    """The approver's open shift, locked, with the cash to give this refund back. Call inside a transaction.
+
+    The lock is the one every counter payment and the shift's close take: nothing is paid out of a drawer
+    being counted, and two refunds at once cannot both spend the same cash."""
+    shift = Shift.objects.select_for_update().filter(agent=actor, closed_at__isnull=True).first()
+    if shift is None:
+        raise RefundRefused(
+            "no-open-shift",
+            _(
+                "A cash refund is paid out of your drawer: open your counter shift before approving it. "
+                "Nothing was given back."
+            ),
+        )
+    if shift.currency != refund.currency:
+        raise RefundRefused(
+            "shift-currency",
+            _("Your shift's cash is in %(shift)s; this refund is in %(refund)s. Nothing was given back.")
+            % {"shift": shift.currency, "refund": refund.currency},
+        )
+    if shift_totals(shift)["expected_cash"] < refund.amount:
+        raise RefundRefused(
+            "drawer-short",
+            _("Your drawer does not hold enough cash for this refund. Nothing was given back."),
+        )
+    return shift
+
+
 def refund_approve(*, refund: Refund, actor, note: str = "") -> Refund:
     """Approve someone else's request and make the refund. Raises RefundRefused. A gateway that cannot be
-    reached leaves it approved, with the error kept, for `refund_send` to try again."""
+    reached leaves it approved, with the error kept, for `refund_send` to try again. A cash refund is paid out
+    of the approver's open shift, or refused and nothing written."""
     with transaction.atomic():
         locked = _decided(refund, actor)
+        shift = _payout_shift(locked, actor) if locked.method == Refund.Method.CASH else None
         locked.status, locked.approved_by, locked.approved_at = Refund.Status.APPROVED, actor, timezone.now()
-        locked.note = (note or "").strip()
-        locked.save(update_fields=["status", "approved_by", "approved_at", "note", "updated_at"])
+        locked.note, locked.shift = (note or "").strip(), shift
+        locked.save(update_fields=["status", "approved_by", "approved_at", "note", "shift", "updated_at"])
         _audit(locked, "approved", _actor(actor), note=locked.note)
-        if locked.method == Refund.Method.CASH:
-            _succeed(locked, gateway_refund="", actor=_actor(actor))
+        if shift is not None:
+            _succeed(
+                locked, gateway_refund="", actor=_actor(actor), shift=str(shift.uuid), centre=shift.centre
+            )
             return locked
     return refund_send(refund=locked)
 

@@ -15,6 +15,7 @@ from bawaba.accounts.staff import staff_roles
 from bawaba.payments.counter import can_take_counter_payments
 
 from ..access import agency_shown
+from ..refund_views import can_see_refunds
 
 register = template.Library()
 
@@ -38,6 +39,9 @@ def staff_navigation(context):
         if can_work_on_agency_cases(user, agency=code):
             url = reverse("backoffice:queue", args=[code])
             links.append((url, _("Applications: %(agency)s") % {"agency": agency.short_name}))
+        if can_see_refunds(user, agency=code):
+            url = reverse("backoffice:refunds", args=[code])
+            links.append((url, _("Refunds: %(agency)s") % {"agency": agency.short_name}))
         if can_manage_agency_staff(user, agency=code):
             url = reverse("backoffice:staff_list", args=[code])
             links.append((url, _("Staff: %(agency)s") % {"agency": agency.short_name}))

@@ -23,6 +23,7 @@ from bawaba.payments.counter import (
 )
 from bawaba.payments.models import CounterPayment, Intent, Shift
 from bawaba.payments.services import intent_open, intent_poll, payment_returned, webhook_receive
+from bawaba.testing.payments import webhooks_settle
 
 from .test_paying_online import RETURN, SUCCESS, pay, webhook
 
@@ -75,7 +76,13 @@ def test_a_shift_reconciles_cash_and_terminal_and_records_every_step(citizen):
     assert cash.gateway == "counter" and cash.paid_amount == 25000 and cash.payer == citizen
     assert (cash.counter.received, cash.counter.change_given) == (30000, 5000)
     assert card.counter.terminal_slip == "004512" and card.counter.shift == shift
-    assert shift_totals(shift) == {"cash": 25000, "terminal": 15000, "count": 2, "expected_cash": 35000}
+    assert shift_totals(shift) == {
+        "cash": 25000,
+        "terminal": 15000,
+        "count": 2,
+        "refunded": 0,
+        "expected_cash": 35000,
+    }
     assert paid_events() == 2
     closed = shift_close(agent=me, shift_uuid=shift.uuid, counted_cash=35000, note="")
     assert (closed.cash_taken, closed.terminal_taken, closed.expected_cash) == (25000, 15000, 35000)
@@ -226,6 +233,7 @@ def test_paying_at_the_counter_closes_the_online_payment_and_a_later_card_paymen
     assert held.status == Intent.Status.MISMATCH and held.paid_amount == 25000 and not held.receipt_number
     headers, body = webhook(held, event="evt_late", sequence=9)
     webhook_receive(headers=headers, body=body)
+    webhooks_settle()
     assert Intent.objects.get(pk=online.pk).status == Intent.Status.MISMATCH
     assert paid_events() == 1 and Intent.objects.get(pk=at_counter.pk).status == Intent.Status.SUCCEEDED
     flagged = AuditEntry.objects.get(action="payments.intent.mismatch", subject_id=str(online.uuid))
@@ -249,6 +257,7 @@ def test_the_webhook_alone_also_holds_a_payment_made_after_the_counter(payment_g
     Payer(payment_gateway).pay(online.gateway_payment, SUCCESS)
     headers, body = webhook(Intent.objects.get(pk=online.pk))
     webhook_receive(headers=headers, body=body)
+    webhooks_settle()
     assert Intent.objects.get(pk=online.pk).status == Intent.Status.MISMATCH and paid_events() == 1
     assert intent_poll(Intent.objects.get(pk=online.pk)).status == Intent.Status.MISMATCH
 

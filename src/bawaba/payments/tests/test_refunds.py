@@ -11,9 +11,10 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from bawaba.accounts.models import User
+from bawaba.accounts.models import StaffMembership, StaffRole, User
 from bawaba.audit.models import AuditEntry
 from bawaba.events.models import Event
+from bawaba.payments.counter import shift_open
 from bawaba.payments.models import Intent, Refund
 from bawaba.payments.refunds import (
     RefundRefused,
@@ -202,7 +203,7 @@ def test_a_refund_the_gateway_refuses_fails_and_frees_its_amount(payment_gateway
     assert refunded_events() == [] and refundable_left(paid) == 10000
 
 
-def test_a_counter_payment_is_refunded_in_cash_without_the_gateway(db, clerk, approver):
+def test_a_counter_payment_is_refunded_in_cash_out_of_the_approvers_shift(db, clerk, approver):
     payer = User.objects.create_user("payer", mobile="+201001112223")
     intent = Intent.objects.create(
         purpose=f"application:{uuid.uuid4()}",
@@ -217,9 +218,19 @@ def test_a_counter_payment_is_refunded_in_cash_without_the_gateway(db, clerk, ap
     )
     refund = refund_request(intent=intent, amount=2500, reason="Paid twice", actor=clerk)
     assert refund.method == Refund.Method.CASH
+    with pytest.raises(RefundRefused) as refused:
+        refund_approve(refund=refund, actor=approver)  # no drawer to pay it out of
+    assert refused.value.problem == "no-open-shift" and "open your counter shift" in refused.value.message
+    assert Refund.objects.get(pk=refund.pk).status == Refund.Status.REQUESTED and refunded_events() == []
+    StaffMembership.objects.create(
+        user=approver, role=StaffRole.CENTRE_AGENT, agency="traffic", granted_by="test"
+    )
+    shift = shift_open(agent=approver, centre="Giza-01", opening_float=5000, currency="EGP")
     done = refund_approve(refund=refund, actor=approver)
-    assert done.status == Refund.Status.SUCCEEDED and done.gateway_refund == ""
+    assert done.status == Refund.Status.SUCCEEDED and done.gateway_refund == "" and done.shift == shift
     assert refunded_events()[0].payload["method"] == "cash"
+    made = AuditEntry.objects.get(subject_id=str(refund.uuid), action="payments.refund.succeeded")
+    assert made.data["shift"] == str(shift.uuid)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0006_bills"),
+        ("payments", "0004_bills"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

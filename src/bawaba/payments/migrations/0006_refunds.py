@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0004_counter_payments_and_shifts"),
+        ("payments", "0005_counter_payments_and_shifts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
