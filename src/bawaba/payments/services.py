@@ -195,16 +195,15 @@ def webhook_receive(*, headers, body: bytes) -> bool:
         .values_list("pk", flat=True)
         .first()
     )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                stored = GatewayEvent.objects.create(
-                    gateway=gateway.name, event_id=event.event_id, intent_id=intent_pk, payload=event.payload
-                )
-        except IntegrityError:
-            return False  # the same event again (the gateway sends each at least twice)
-        if intent_pk is not None:
-            webhook_settle.enqueue(event_pk=stored.pk)  # committed with the event, or not at all
+    try:
+        with transaction.atomic():
+            stored = GatewayEvent.objects.create(
+                gateway=gateway.name, event_id=event.event_id, intent_id=intent_pk, payload=event.payload
+            )
+            if intent_pk is not None:
+                webhook_settle.enqueue(event_pk=stored.pk)  # committed with the event, or not at all
+    except IntegrityError:
+        return False  # the same event again (the gateway sends each at least twice)
     return True
 
 

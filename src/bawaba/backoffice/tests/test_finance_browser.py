@@ -26,14 +26,15 @@ WORDS = {
 }
 
 
-def pay_on_the_gateway(page, pay_url: str) -> None:
+def pay_on_the_gateway(page, pay_url: str, back: str) -> None:
+    """Pay, and be back at `back` before going on: a navigation still under way would cut the next one short."""
     page.goto(f"{pay_url}?lang=en")
     page.fill("#card_number", SUCCESS)
     page.fill("#expiry", "12/39")
     page.fill("#cvc", "123")
     page.fill("#name", "Amina Hassan")
     page.locator("main form button[type=submit]:not([name=cancel])").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: url.startswith(back))
 
 
 def a_day_with_every_finding(page, payment_gateway, live_server):
@@ -51,14 +52,16 @@ def a_day_with_every_finding(page, payment_gateway, live_server):
         )
 
     agreed = owe(48500)
-    pay_on_the_gateway(page, agreed.pay_url)
+    pay_on_the_gateway(page, agreed.pay_url, live_server.url)
     assert intent_poll(agreed).status == Intent.Status.SUCCEEDED
     held = owe(25000)
     Intent.objects.filter(pk=held.pk).update(amount=30000)  # what we say is owed is not what was paid
-    pay_on_the_gateway(page, held.pay_url)
+    pay_on_the_gateway(page, held.pay_url, live_server.url)
     assert intent_poll(Intent.objects.get(pk=held.pk)).status == Intent.Status.MISMATCH
-    stranger = payment_gateway.create(amount=9900, merchant_reference="WALK-IN-1")
-    pay_on_the_gateway(page, stranger["pay_url"])
+    stranger = payment_gateway.create(
+        amount=9900, merchant_reference="WALK-IN-1", return_url=f"{live_server.url}/en/"
+    )
+    pay_on_the_gateway(page, stranger["pay_url"], live_server.url)
     Intent.objects.create(
         purpose=f"application:{uuid.uuid4()}",
         reference="BWB-2026-000777",
