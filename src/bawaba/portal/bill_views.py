@@ -87,14 +87,17 @@ def bills_page(request, service):
             else:
                 request.session[_session_key(service.code)] = str(intent.uuid)
                 return redirect(f"{intent.pay_url}?lang={request.LANGUAGE_CODE}")
-    references = {bill.reference for bill in bills}
-    chosen = (
-        [ref for ref in data.getlist("bill") if ref in references] if "bill" in data else list(references)
-    )
+    if "bill" in data:
+        chosen = {bill.reference for bill in bills} & set(data.getlist("bill"))
+    else:  # all of them at first, or the oldest where one is paid at a time
+        chosen = {bill.reference for bill in (bills if spec.get("several") else bills[:1])}
     picked = [bill for bill in bills if bill.reference in chosen]
-    context.update(
-        chosen=set(chosen), priced=bills_quote(picked, rules=rules, currency=currency, today=_today())
-    )
+    try:
+        priced = bills_quote(picked, rules=rules, currency=currency, today=_today())
+    except PaymentRefused as refused:
+        messages.error(request, REFUSED[refused.problem])
+        priced = None
+    context.update(chosen=chosen, priced=priced)
     return render(request, "portal/bills/choose.html", context)
 
 

@@ -220,3 +220,9 @@ def test_a_new_choice_closes_the_older_one_and_a_bill_paid_twice_is_flagged(paym
     relay_payment_events()
     assert AuditEntry.objects.filter(action="payments.bill.paid-twice").count() == 1
     assert Bill.objects.get(reference="TF-2").paid_by == second
+
+
+def test_a_bill_in_another_currency_is_not_priced_with_the_others(citizen):
+    bills_load(biller="electricity", rows=[row("EL-9", "100200300400", 1000, currency="USD")])
+    page = signed_in(citizen).get(f"/en/services/{ELECTRICITY}/start/", {"account": "100200300400"})
+    assert page.status_code == 200 and "cannot be paid together online" in page.content.decode()
