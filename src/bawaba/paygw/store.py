@@ -58,7 +58,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, due_at);
 """
 
+# Columns added after the first release: an existing gateway database gains them when it is opened.
+ADDED_COLUMNS = {
+    "method": "TEXT NOT NULL DEFAULT ''",
+    "wallet_last4": "TEXT NOT NULL DEFAULT ''",
+}
+
 PENDING, SUCCEEDED, DECLINED, FAILED = "pending", "succeeded", "declined", "failed"
+CARD, WALLET = "card", "wallet"
 FINAL = {SUCCEEDED, FAILED}
 _write_lock = threading.Lock()
 _ready: set[Path] = set()
@@ -84,6 +91,8 @@ class Payment:
     created_at: str
     updated_at: str
     succeeded_at: str
+    method: str = ""
+    wallet_last4: str = ""
 
     def public(self) -> dict:
         """What the merchant's API sees of the payment."""
@@ -94,7 +103,9 @@ class Payment:
             "currency": self.currency,
             "merchant_reference": self.merchant_reference,
             "description": self.description,
+            "method": self.method or None,
             "card_last4": self.card_last4 or None,
+            "wallet_last4": self.wallet_last4 or None,
             "decline_reason": self.decline_reason or None,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -108,6 +119,15 @@ def _connect(path: Path | None = None) -> sqlite3.Connection:
         with sqlite3.connect(path) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(SCHEMA)
+            present = {row[1] for row in connection.execute("PRAGMA table_info(payments)")}
+            for column, definition in ADDED_COLUMNS.items():
+                if column not in present:
+                    try:
+                        connection.execute(f"ALTER TABLE payments ADD COLUMN {column} {definition}")
+                    except sqlite3.OperationalError as error:
+                        # Another thread of the gateway opened the new file at the same moment and added it.
+                        if "duplicate column" not in str(error):
+                            raise
         _ready.add(path)
     connection = sqlite3.connect(path, timeout=10, isolation_level=None)
     connection.row_factory = sqlite3.Row

@@ -1,4 +1,4 @@
-"""The gateway's endpoints: the merchants' signed API and the payer's hosted card page."""
+"""The gateway's endpoints: the merchants' signed API and the payer's hosted page (card or mobile wallet)."""
 
 import hashlib
 import json
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import cards, config, settlement, signing, store, webhooks
+from . import cards, config, settlement, signing, store, wallets, webhooks
 
 REFERENCE = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
@@ -210,6 +210,10 @@ def _declined_message(reason: str) -> str:
         "challenge_failed": _(
             "The verification code was not right, so the payment was declined. You can try again."
         ),
+        wallets.INSUFFICIENT_BALANCE: _(
+            "The wallet does not have enough balance. You can try another wallet or pay by card."
+        ),
+        wallets.NOT_A_WALLET: _("This mobile number has no wallet. Check the number, or pay by card."),
     }.get(reason, _("The card was declined. You can try another card."))
 
 
@@ -238,6 +242,19 @@ def _card_errors(form) -> dict[str, str]:
     return errors
 
 
+def _wallet_errors(form) -> dict[str, str]:
+    number = wallets.normalise(form.get("wallet_number", ""))
+    if not number:
+        return {"wallet_number": _("Enter the wallet's mobile number.")}
+    if not wallets.valid(number):
+        return {
+            "wallet_number": _(
+                "The mobile number is not valid: 11 digits starting with 010, 011, 012 or 015."
+            )
+        }
+    return {}
+
+
 def _pay_url(payment: store.Payment, lang: str, suffix: str = "") -> str:
     return f"/pay/{payment.id}{suffix}?lang={lang}"
 
@@ -257,6 +274,8 @@ def pay(request, payment_id):
         if request.method == "GET":
             declined = _declined_message(payment.decline_reason) if payment.status == store.DECLINED else ""
             return _page(request, "paygw/pay.html", payment, lang, form={}, errors={}, declined=declined)
+        if request.POST.get("method") == store.WALLET and not request.POST.get("cancel"):
+            return _wallet_submit(request, payment.id, lang)
         return _pay_submit(request, payment.id, lang)
 
 
@@ -286,16 +305,54 @@ def _pay_submit(request, payment_id: str, lang: str):
         number = cards.digits(form["card_number"])
         outcome = cards.outcome(number)
         if outcome == cards.CHALLENGE:
-            store.payment_update(connection, payment.id, challenge_last4=number[-4:])
+            store.payment_update(connection, payment.id, method=store.CARD, challenge_last4=number[-4:])
             return HttpResponseRedirect(_pay_url(payment, lang, "/challenge"))
         if outcome == cards.SUCCESS:
             payment = store.payment_update(
-                connection, payment.id, status=store.SUCCEEDED, card_last4=number[-4:]
+                connection, payment.id, status=store.SUCCEEDED, method=store.CARD, card_last4=number[-4:]
             )
             webhooks.status_changed(connection, payment)
             return HttpResponseRedirect(_back_to_merchant(payment))
         payment = store.payment_update(
-            connection, payment.id, status=store.DECLINED, decline_reason=outcome, card_last4=number[-4:]
+            connection,
+            payment.id,
+            status=store.DECLINED,
+            decline_reason=outcome,
+            method=store.CARD,
+            card_last4=number[-4:],
+        )
+        webhooks.status_changed(connection, payment)
+    return HttpResponseRedirect(_pay_url(payment, lang))
+
+
+def _wallet_submit(request, payment_id: str, lang: str):
+    """A mobile-wallet try: the test wallet that asks for a one-time code, or a decline."""
+    errors = _wallet_errors(request.POST)
+    with store.writing() as connection:
+        payment = store.payment_get(payment_id, connection)
+        if payment.status in store.FINAL or payment.challenge_last4:
+            return HttpResponseRedirect(_pay_url(payment, lang))
+        if errors:
+            shown = {"wallet_number": request.POST.get("wallet_number", "")}
+            return _page(
+                request, "paygw/pay.html", payment, lang, status=400, form=shown, errors=errors, declined=""
+            )
+        if payment.status == store.DECLINED:
+            payment = store.payment_update(connection, payment.id, status=store.PENDING, decline_reason="")
+            webhooks.status_changed(connection, payment)
+        number = wallets.normalise(request.POST["wallet_number"])
+        outcome = wallets.outcome(number)
+        if outcome == cards.CHALLENGE:
+            # The code step is the card challenge's page; `method` tells it whose code it asks for.
+            store.payment_update(connection, payment.id, method=store.WALLET, challenge_last4=number[-4:])
+            return HttpResponseRedirect(_pay_url(payment, lang, "/challenge"))
+        payment = store.payment_update(
+            connection,
+            payment.id,
+            status=store.DECLINED,
+            decline_reason=outcome,
+            method=store.WALLET,
+            wallet_last4=number[-4:],
         )
         webhooks.status_changed(connection, payment)
     return HttpResponseRedirect(_pay_url(payment, lang))
@@ -326,9 +383,9 @@ def challenge(request, payment_id):
                 changes = {"status": store.SUCCEEDED, "decline_reason": ""}
             else:
                 changes = {"status": store.DECLINED, "decline_reason": "challenge_failed"}
-            payment = store.payment_update(
-                connection, payment.id, card_last4=payment.challenge_last4, challenge_last4="", **changes
-            )
+            last4 = "wallet_last4" if payment.method == store.WALLET else "card_last4"
+            changes[last4] = payment.challenge_last4
+            payment = store.payment_update(connection, payment.id, challenge_last4="", **changes)
             webhooks.status_changed(connection, payment)
         if payment.status == store.SUCCEEDED:
             return HttpResponseRedirect(_back_to_merchant(payment))

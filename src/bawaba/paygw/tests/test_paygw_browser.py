@@ -74,3 +74,38 @@ def test_paying_with_the_success_card_and_the_challenge_card(page, tmp_path):
         page.locator("button[type=submit]").first.click()
         page.wait_for_url("**/challenge?lang=ar")
         _seen(page, "challenge-ar")
+
+
+def test_paying_from_a_mobile_wallet(page, tmp_path):
+    with webhook_receiver() as receiver, gateway_process(tmp_path, receiver.url) as gateway:
+        return_url = receiver.url.rsplit("/", 1)[0] + "/return"
+
+        first = gateway.create(amount=15000, return_url=return_url)
+        page.goto(first["pay_url"])
+        wallet = page.locator("form:has(#wallet_number)")
+        wallet.locator("[type=submit]").click()
+        page.wait_for_selector("#wallet_number[aria-invalid=true]")
+        page.locator("#wallet_number").scroll_into_view_if_needed()
+        _seen(page, "wallet-error-ar")
+        page.fill("#wallet_number", "010 0000 0001")
+        wallet.locator("[type=submit]").click()
+        page.wait_for_url("**/challenge?lang=ar")
+        _seen(page, "wallet-code-ar")
+        page.fill("#code", "123456")
+        page.locator("button[type=submit]").click()
+        assert _returned(page, receiver, first["id"])["status"] == "succeeded"
+        assert gateway.status(first["id"])["method"] == "wallet"
+
+        second = gateway.create(amount=2750, return_url=return_url)
+        page.goto(f"{second['pay_url']}?lang=en")
+        page.fill("#wallet_number", "01000000002")
+        page.locator("form:has(#wallet_number) [type=submit]").click()
+        page.wait_for_selector("[role=alert]")
+        _seen(page, "wallet-declined-en")
+        page.fill("#wallet_number", "01000000001")
+        page.locator("form:has(#wallet_number) [type=submit]").click()
+        page.wait_for_url("**/challenge?lang=en")
+        _seen(page, "wallet-code-en")
+        page.fill("#code", "123456")
+        page.locator("button[type=submit]").click()
+        assert _returned(page, receiver, second["id"])["status"] == "succeeded"
