@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import store
-from .views import IDEMPOTENCY_KEY, NOT_AN_OBJECT, _error, _json_object, _signed_by
+from .views import NOT_AN_OBJECT, _error, _json_object, _signed_by, _signed_with_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS refunds (
@@ -154,14 +154,9 @@ def _fields(body: bytes) -> tuple[dict, dict]:
 @never_cache
 @require_POST
 def refund_create_view(request, payment_id):
-    merchant, refusal = _signed_by(request)
+    merchant, key, refusal = _signed_with_key(request)
     if refusal:
         return refusal
-    key = request.headers.get("Idempotency-Key", "")
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        return _error(
-            400, "invalid_request", "Idempotency-Key is required: 1 to 255 visible ASCII characters."
-        )
     fields, errors = _fields(request.body)
     if errors:
         return _error(400, "invalid_request", "Some fields are not valid.", fields=errors)

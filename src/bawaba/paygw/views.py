@@ -57,6 +57,21 @@ def _json_object(body: bytes) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _signed_with_key(request):
+    """(merchant, idempotency key, None) for a signed request that creates something, or a refusal last."""
+    merchant, refusal = _signed_by(request)
+    if refusal:
+        return None, "", refusal
+    key = request.headers.get("Idempotency-Key", "")
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        return (
+            None,
+            "",
+            _error(400, "invalid_request", "Idempotency-Key is required: 1 to 255 visible ASCII characters."),
+        )
+    return merchant, key, None
+
+
 def _payment_fields(body: bytes) -> tuple[dict, dict]:
     """The new payment's fields and the problems with them, by field."""
     if (data := _json_object(body)) is None:
@@ -96,14 +111,9 @@ def _payment_json(payment: store.Payment) -> dict:
 @never_cache
 @require_POST
 def payment_create(request):
-    merchant, refusal = _signed_by(request)
+    merchant, key, refusal = _signed_with_key(request)
     if refusal:
         return refusal
-    key = request.headers.get("Idempotency-Key", "")
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        return _error(
-            400, "invalid_request", "Idempotency-Key is required: 1 to 255 visible ASCII characters."
-        )
     fields, errors = _payment_fields(request.body)
     if errors:
         return _error(400, "invalid_request", "Some fields are not valid.", fields=errors)
